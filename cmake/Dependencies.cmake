@@ -1,0 +1,10 @@
+# Every dependency comes from Debian packages (see README): nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+find_package(CLI11 CONFIG REQUIRED)
+if(POCKET_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

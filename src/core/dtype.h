@@ -1,0 +1,52 @@
+// Tensor element types. Ids 0..39 are GGML's (so GGUF files map 1:1); our own group-wise types
+// live in a reserved range documented in docs/FORMATS.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace pocket {
+
+enum class DType : uint32_t {
+  kF32 = 0,
+  kF16 = 1,
+  kQ4_0 = 2,
+  kQ4_1 = 3,
+  kQ5_0 = 6,
+  kQ5_1 = 7,
+  kQ8_0 = 8,
+  kQ8_1 = 9,
+  kQ2_K = 10,
+  kQ3_K = 11,
+  kQ4_K = 12,
+  kQ5_K = 13,
+  kQ6_K = 14,
+  kQ8_K = 15,
+  kI8 = 24,
+  kI16 = 25,
+  kI32 = 26,
+  kI64 = 27,
+  kF64 = 28,
+  kBF16 = 30,
+};
+
+struct DTypeInfo {
+  std::string_view name;
+  uint32_t block_elems;  // elements per block (1 for plain types)
+  uint32_t block_bytes;  // bytes per block
+  bool dequantizable;    // we can turn it into f32
+};
+
+// Returns nothing for an id we do not know (the caller names the tensor in its error).
+std::optional<DTypeInfo> dtype_info(uint32_t id);
+DTypeInfo dtype_info(DType t);
+std::string_view dtype_name(DType t);
+// Parses "f32", "F16", "q4_0", "bf16"...; nothing if unknown.
+std::optional<DType> dtype_from_name(std::string_view name);
+
+// Bytes needed for a row of n elements; throws if n is not a whole number of blocks.
+uint64_t row_bytes(DType t, uint64_t n);
+
+}  // namespace pocket
