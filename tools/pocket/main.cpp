@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other command-line mistake exits 1.
+    return app.exit(e) == 0 ? 0 : 1;
   }
   try {
     return body();

@@ -1,0 +1,127 @@
+// Encodes arbitrary bytes with the two real tokenizers of the project and checks what decoding
+// promises (tokenizer.h, stream_decoder.h):
+//  - every id is in the vocabulary and decode() returns valid UTF-8;
+//  - StreamDecoder's pieces concatenate to decode() of the same ids;
+//  - for valid UTF-8 x, the round trip gives back the text the tokenizer saw:
+//      SentencePiece (stories260K: no normalizer, byte fallback): decode(encode(x)) == x;
+//      byte-level BPE with NFC (DeepSeek-R1): added tokens are cut out of the raw text first and
+//      only the text between them is normalized, so decode(encode(x)) == NFC(x) exactly when no
+//      added token was matched, and otherwise NFC(decode(encode(x))) == NFC(x) (equal up to
+//      canonical equivalence: NFC(a + NFC(b)) == NFC(a + b));
+//  - decode() of arbitrary ids (the input read as int32s, out-of-range ones included) is fine.
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "io/gguf.h"
+#include "support.h"
+#include "tokenizer/gguf_tokenizer_loader.h"
+#include "tokenizer/stream_decoder.h"
+#include "tokenizer/tokenizer_json_loader.h"
+#include "tokenizer/utf8.h"
+
+namespace pocket::fuzz {
+namespace {
+
+struct Tokenizers {
+  std::unique_ptr<Tokenizer> deepseek;  // byte-level BPE, NFC
+  std::unique_ptr<Tokenizer> stories;   // SentencePiece BPE
+};
+
+// Loaded once per process: the DeepSeek vocabulary takes a while.
+const Tokenizers& tokenizers() {
+  static const Tokenizers t = [] {
+    const std::string dir = shared_dir();
+    Tokenizers out;
+    out.deepseek = std::make_unique<Tokenizer>(
+        load_hf_tokenizer_json(dir + "/tokenizers/deepseek-r1-distill-qwen/tokenizer.json"));
+    out.stories = std::make_unique<Tokenizer>(
+        load_gguf_tokenizer(GgufFile::open(dir + "/models/stories260K.gguf")));
+    return out;
+  }();
+  return t;
+}
+
+// NFC of the whole text in one utf8proc call: the reference for the tokenizer's chunked NFC.
+std::string reference_nfc(std::string_view text) {
+  utf8proc_uint8_t* out = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                          static_cast<utf8proc_ssize_t>(text.size()), &out,
+                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  expect(n >= 0, "utf8proc rejected text that is valid UTF-8");
+  std::string result(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+  std::free(out);
+  return result;
+}
+
+std::string escaped(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += cat("\\x", "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool is_added(const Tokenizer& tok, int32_t id) {
+  const std::vector<AddedToken>& added = tok.spec().added_tokens;
+  return std::any_of(added.begin(), added.end(), [id](const AddedToken& a) { return a.id == id; });
+}
+
+void check_decoders(const Tokenizer& tok, std::span<const int32_t> ids, bool skip_special) {
+  const std::string whole = tok.decode(ids, skip_special);
+  expect(is_valid_utf8(whole), "decode returned ill-formed UTF-8: " + escaped(whole));
+  StreamDecoder stream(tok, skip_special);
+  std::string streamed;
+  for (int32_t id : ids) streamed += stream.push(id);
+  streamed += stream.flush();
+  expect(streamed == whole, "StreamDecoder gave '" + escaped(streamed) + "', decode '" +
+                                escaped(whole) + "'");
+}
+
+void check_text(const Tokenizer& tok, std::string_view text, bool nfc) {
+  const bool valid = is_valid_utf8(text);
+  for (const bool parse_special : {false, true}) {
+    const std::vector<int32_t> ids = tok.encode(text, /*add_bos=*/false, parse_special);
+    bool verbatim = false;  // an added (or control) token was matched
+    for (int32_t id : ids) {
+      expect(id >= 0 && id < tok.n_vocab(), cat("encode produced id ", id));
+      verbatim = verbatim || is_added(tok, id);
+    }
+    check_decoders(tok, ids, /*skip_special=*/false);
+    check_decoders(tok, ids, /*skip_special=*/true);
+    if (!valid) continue;
+    const std::string back = tok.decode(ids);
+    const std::string want = nfc ? reference_nfc(text) : std::string(text);
+    if (nfc && verbatim) {
+      expect(reference_nfc(back) == want, "NFC(decode(encode(x))) is '" + escaped(back) +
+                                             "', NFC(x) is '" + escaped(want) + "'");
+    } else {
+      expect(back == want, "decode(encode(x)) is '" + escaped(back) + "', expected '" +
+                               escaped(want) + "'");
+    }
+  }
+}
+
+}  // namespace
+
+void tokenizer_input(Input data) {
+  const Tokenizers& t = tokenizers();
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  check_text(*t.deepseek, text, /*nfc=*/true);
+  check_text(*t.stories, text, /*nfc=*/false);
+  std::vector<int32_t> ids(data.size() / sizeof(int32_t));
+  std::memcpy(ids.data(), data.data(), ids.size() * sizeof(int32_t));
+  for (const Tokenizer* tok : {t.deepseek.get(), t.stories.get()}) {
+    check_decoders(*tok, ids, false);
+    check_decoders(*tok, ids, true);
+  }
+}
+
+}  // namespace pocket::fuzz

@@ -1,0 +1,7 @@
+// libFuzzer target: see fuzz/entries/safetensors.cpp for what is checked.
+#include "entries/entries.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  pocket::fuzz::safetensors_input({data, size});
+  return 0;
+}

@@ -1,0 +1,183 @@
+// End-to-end tests of the pocket binary on the shared models: what a user runs, checked by its
+// output.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "run_command.h"
+
+namespace pocket::test {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+Json read_json(const std::string& path) { return Json::parse(read_text_file(path)); }
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("pocket_cli_test_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+TEST(Cli, RunDefaultModelStreamsTheGreedyStory) {
+  const Json golden = read_json(shared_path("golden/stories260K/once_upon.json"));
+  const auto r = run_pocket("run -p 'Once upon a time' -n 64 --temp 0");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Once upon a time" + golden["generated_text"].get<std::string>());
+  EXPECT_NE(r.err.find("tok/s"), std::string::npos) << r.err;
+}
+
+// --dump-logits writes one row per evaluated position: the prompt's, then each generated
+// token's; the rows from the last prompt position on must match the reference.
+void check_dump(const std::string& model, const std::string& golden_json, float tol) {
+  const Json g = read_json(shared_path(golden_json));
+  const std::string dump = temp_path("logits.f32");
+  const int n_gen = static_cast<int>(g["generated_tokens"].size());
+  const auto r = run_pocket("run -m " + quote(shared_path(model)) + " -p " +
+                            quote(g["prompt"].get<std::string>()) + " -n " + std::to_string(n_gen) +
+                            " --temp 0 --dump-logits " + quote(dump));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<float> got = read_f32_file(dump);
+  fs::remove(dump);
+  const std::string logits_path =
+      shared_path(golden_json.substr(0, golden_json.rfind('/') + 1) + g["logits_file"].get<std::string>());
+  const std::vector<float> want = read_f32_file(logits_path);
+  const size_t n_prompt = g["prompt_tokens"].size();
+  const size_t n_rows = want.size() / (want.size() / (static_cast<size_t>(n_gen) + 1));
+  const size_t nv = want.size() / n_rows;
+  ASSERT_EQ(got.size(), (n_prompt + static_cast<size_t>(n_gen)) * nv) << "rows of " << nv;
+  float worst = 0;
+  for (size_t row = 0; row < n_rows; ++row) {
+    for (size_t i = 0; i < nv; ++i) {
+      worst = std::max(worst, std::fabs(got[(n_prompt - 1 + row) * nv + i] - want[row * nv + i]));
+    }
+  }
+  EXPECT_LE(worst, tol) << model;
+}
+
+TEST(Cli, DumpLogitsMatchesGoldenStories) {
+  check_dump("models/stories260K.gguf", "golden/stories260K/the_cat.json", 5e-3f);
+}
+
+TEST(Cli, DumpLogitsMatchesGoldenBrownQwen2GgufAndHf) {
+  check_dump("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf", "golden/brown-qwen2/dev0.json", 5e-3f);
+  check_dump("models/brown-qwen2-7m/hf", "golden/brown-qwen2/dev0.json", 5e-3f);
+}
+
+// `pocket tokenize --jsonl` over every golden case, with and without BOS.
+void check_tokenize(const std::string& model, const std::string& jsonl) {
+  const std::string path = shared_path(jsonl);
+  for (bool bos : {false, true}) {
+    const auto r = run_pocket("tokenize -m " + quote(shared_path(model)) + " --jsonl " + quote(path) +
+                              (bos ? " --bos" : ""));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream golden(read_text_file(path)), got(r.out);
+    std::string g_line, o_line;
+    int n = 0;
+    while (std::getline(golden, g_line)) {
+      if (g_line.empty()) continue;
+      ASSERT_TRUE(std::getline(got, o_line)) << "missing output for case " << n;
+      const Json want = Json::parse(g_line)[bos ? "ids_with_bos" : "ids"];
+      EXPECT_EQ(Json::parse(o_line), want) << jsonl << " case " << n << (bos ? " with BOS" : "");
+      ++n;
+    }
+    EXPECT_GT(n, 0);
+  }
+}
+
+TEST(Cli, TokenizeJsonlMatchesEveryGoldenCase) {
+  check_tokenize("tokenizers/deepseek-r1-distill-qwen", "golden/tokenizer/deepseek-r1.jsonl");
+  check_tokenize("tokenizers/qwen3", "golden/tokenizer/qwen3.jsonl");
+  check_tokenize("models/stories260K.gguf", "golden/tokenizer/stories260K.jsonl");
+}
+
+TEST(Cli, TokenizeReadsStdinAndFiles) {
+  const std::string tok = quote(shared_path("tokenizers/deepseek-r1-distill-qwen"));
+  auto r = run_pocket("tokenize -m " + tok, "Hello world");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[9707, 1879]\n");
+  r = run_pocket("tokenize --bos -m " + tok, "Hello world");
+  EXPECT_EQ(r.out, "[151646, 9707, 1879]\n");
+  const std::string file = temp_path("text.txt");
+  std::ofstream(file) << "Hello world";
+  r = run_pocket("tokenize -m " + tok + " --file " + quote(file));
+  EXPECT_EQ(r.out, "[9707, 1879]\n");
+  fs::remove(file);
+}
+
+TEST(Cli, SynthWritesARunnableModelOfConfigShapes) {
+  const std::string config = temp_path("config.json");
+  std::ofstream(config) << R"({"model_type": "qwen2", "hidden_size": 64, "intermediate_size": 96,
+    "num_attention_heads": 4, "num_hidden_layers": 2, "num_key_value_heads": 2,
+    "max_position_embeddings": 512, "rms_norm_eps": 1e-6, "rope_theta": 10000,
+    "tie_word_embeddings": false, "vocab_size": 151936})";
+  for (const char* type : {"f32", "f16", "bf16"}) {
+    const std::string out = temp_path(std::string("synth-") + type + ".gguf");
+    auto r = run_pocket("synth --config " + quote(config) + " --type " + type + " -o " + quote(out));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run_pocket("run -m " + quote(out) + " -p Hello -n 8 --temp 0");
+    EXPECT_EQ(r.exit_code, 0) << type << ": " << r.err;
+    EXPECT_EQ(r.out.rfind("Hello", 0), 0u);
+    r = run_pocket("info -m " + quote(out));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("qwen2: vocab 151936, hidden 64, layers 2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("deepseek-r1"), std::string::npos) << "chat template kept: " << r.out;
+    fs::remove(out);
+  }
+  fs::remove(config);
+}
+
+TEST(Cli, InfoDescribesTheModel) {
+  const auto r = run_pocket("info");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("llama: vocab 512, hidden 64, layers 5, heads 8 (KV 4, dim 8), ffn 172"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SentencePiece BPE, 512 tokens"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ChatShowsReasoningApartAndKeepsTurns) {
+  const auto r = run_pocket("chat -m " + quote(shared_path("models/brown-qwen2-7m/hf")) +
+                                " --chat-format deepseek-r1 -n 12 --temp 0",
+                            "Hello there\nAnd again\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("[reasoning] "), std::string::npos) << r.out;
+  size_t turns = 0;
+  for (size_t p = r.err.find("tok/s"); p != std::string::npos; p = r.err.find("tok/s", p + 1)) ++turns;
+  EXPECT_EQ(turns, 2u) << r.err;
+}
+
+TEST(Cli, HelpForEverySubcommand) {
+  for (const char* cmd : {"run", "chat", "info", "tokenize", "synth"}) {
+    const auto r = run_pocket(std::string(cmd) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
+  }
+}
+
+TEST(Cli, BadFlagsAndInputsGiveClearErrors) {
+  auto r = run_pocket("run --temp abc");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--temp"), std::string::npos) << r.err;
+  r = run_pocket("run -m /no/such/model.gguf");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("/no/such/model.gguf"), std::string::npos) << r.err;
+  r = run_pocket("run --top-p 2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("top_p"), std::string::npos) << r.err;
+  r = run_pocket("run -c 4 -p 'Once upon a time there was'");
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  r = run_pocket("chat");  // stories260K has no chat template
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--chat-format"), std::string::npos) << r.err;
+  r = run_pocket("synth --preset nope -o x.gguf");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
+  r = run_pocket("frobnicate");
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace pocket::test
