@@ -32,8 +32,7 @@ static int out_of_memory(void) {
 
 /* Detokenizes all ids into out->text, growing the buffer with the size the library asks for. */
 static int detokenize_all(const pocket_model* model, output* out, size_t* len) {
-  pocket_status st =
-      pocket_detokenize(model, out->ids, out->n_ids, out->text, out->text_cap, len);
+  pocket_status st = pocket_detokenize(model, out->ids, out->n_ids, out->text, out->text_cap, len);
   if (st == POCKET_ERR_BUFFER_TOO_SMALL) {
     char* bigger = realloc(out->text, *len * 2 + 1);
     if (!bigger) return out_of_memory();

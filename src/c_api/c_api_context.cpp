@@ -49,7 +49,9 @@ pocket_status pocket_context_create(const pocket_model* model, pocket_context_pa
   });
 }
 
-void pocket_context_free(pocket_context* ctx) { delete ctx; }
+void pocket_context_free(pocket_context* ctx) {
+  delete ctx;
+}
 
 pocket_status pocket_decode(pocket_context* ctx, const int32_t* tokens, const int32_t* positions,
                             const int32_t* seq_ids, const int8_t* want_logits, size_t n) {
@@ -78,8 +80,9 @@ pocket_status pocket_decode(pocket_context* ctx, const int32_t* tokens, const in
 const float* pocket_get_logits(pocket_context* ctx, int32_t i) {
   return guard_value("pocket_get_logits", static_cast<const float*>(nullptr), [&] {
     require(ctx != nullptr, "ctx is NULL");
-    require(ctx->has_logits, "there are no logits: no pocket_decode has succeeded since the "
-                             "context was created or the last one failed");
+    require(ctx->has_logits,
+            "there are no logits: no pocket_decode has succeeded since the "
+            "context was created or the last one failed");
     const int n_out = ctx->ctx.n_outputs();
     require(i >= 0 && i < n_out, "i is ", i, " but the last decode kept logits for ", n_out,
             " token(s)");

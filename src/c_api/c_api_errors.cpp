@@ -68,6 +68,8 @@ const char* pocket_last_error(void) {
 }
 
 // Kept in step with project(VERSION) in the top-level CMakeLists.txt.
-const char* pocket_version(void) { return "0.1.0"; }
+const char* pocket_version(void) {
+  return "0.1.0";
+}
 
 }  // extern "C"

@@ -30,18 +30,18 @@ pocket_status pocket_model_load(const char* path, pocket_model** out_model) {
   });
 }
 
-void pocket_model_free(pocket_model* model) { delete model; }
+void pocket_model_free(pocket_model* model) {
+  delete model;
+}
 
 int32_t pocket_model_n_vocab(const pocket_model* model) {
-  return guard_value("pocket_model_n_vocab", int32_t{-1}, [&] {
-    return static_cast<int32_t>(loaded(model).model->spec().n_vocab);
-  });
+  return guard_value("pocket_model_n_vocab", int32_t{-1},
+                     [&] { return static_cast<int32_t>(loaded(model).model->spec().n_vocab); });
 }
 
 int32_t pocket_model_n_ctx_train(const pocket_model* model) {
-  return guard_value("pocket_model_n_ctx_train", int32_t{-1}, [&] {
-    return static_cast<int32_t>(loaded(model).model->spec().n_ctx_train);
-  });
+  return guard_value("pocket_model_n_ctx_train", int32_t{-1},
+                     [&] { return static_cast<int32_t>(loaded(model).model->spec().n_ctx_train); });
 }
 
 int32_t pocket_model_bos(const pocket_model* model) {

@@ -41,13 +41,14 @@ pocket_status pocket_sampler_create(const pocket_model* model, pocket_sampler_pa
     sp.frequency_penalty = params.frequency_penalty;
     sp.seed = params.seed;
     // The Sampler checks every field and names the first bad one.
-    *out_sampler =
-        new pocket_sampler(sp, static_cast<int>(model->loaded->model->spec().n_vocab));
+    *out_sampler = new pocket_sampler(sp, static_cast<int>(model->loaded->model->spec().n_vocab));
     return POCKET_OK;
   });
 }
 
-void pocket_sampler_free(pocket_sampler* sampler) { delete sampler; }
+void pocket_sampler_free(pocket_sampler* sampler) {
+  delete sampler;
+}
 
 pocket_status pocket_sample(pocket_sampler* sampler, const float* logits, int32_t* out_token) {
   return guard("pocket_sample", [&] {
@@ -56,8 +57,7 @@ pocket_status pocket_sample(pocket_sampler* sampler, const float* logits, int32_
     require(sampler != nullptr, "sampler is NULL");
     require(logits != nullptr, "logits is NULL");
     pocket::Sampler& s = sampler->sampler;
-    const int32_t id =
-        s.sample(std::span<const float>(logits, static_cast<size_t>(s.n_vocab())));
+    const int32_t id = s.sample(std::span<const float>(logits, static_cast<size_t>(s.n_vocab())));
     s.accept(id);
     *out_token = id;
     return POCKET_OK;

@@ -106,19 +106,22 @@ class GgufFile::Parser {
     out_.entries_.reserve(n_key_values_);
     for (uint64_t i = 0; i < n_key_values_; ++i) {
       const uint64_t start = c_.offset();
-      std::string_view key;
+      // The error context is built only from what was read whole. (A string_view assigned in
+      // the try block and read in the handler was seen holding a half-published value under
+      // GCC 12 -O2, so the handler uses this string instead.)
+      std::string where = cat("key/value #", i, " at byte ", start);
       try {
-        key = read_string(c_, "key");
+        const std::string_view key = read_string(c_, "key");
         POCKET_CHECK(!key.empty() && key.size() <= kMaxKeyBytes, ErrorCode::kFormat, "key length ",
                      key.size(), " is not in 1..", kMaxKeyBytes);
+        where = cat("key '", key, "' at byte ", start);
         const uint32_t type = c_.read<uint32_t>("value type");
         Value value = read_value(type);
         const bool inserted = out_.index_.emplace(key, out_.entries_.size()).second;
         POCKET_CHECK(inserted, ErrorCode::kFormat, "duplicate key");
         out_.entries_.push_back({key, std::move(value)});
       } catch (const Error& e) {
-        rethrow_in(e, key.empty() ? cat("key/value #", i, " at byte ", start)
-                                  : cat("key '", key, "' at byte ", start));
+        rethrow_in(e, where);
       }
     }
   }
@@ -179,14 +182,14 @@ class GgufFile::Parser {
     offsets_.reserve(n_tensors_);
     for (uint64_t i = 0; i < n_tensors_; ++i) {
       const uint64_t start = c_.offset();
-      std::string_view name;
+      std::string where = cat("tensor #", i, " at byte ", start);  // see read_key_values
       try {
-        name = read_string(c_, "tensor name");
+        const std::string_view name = read_string(c_, "tensor name");
         POCKET_CHECK(!name.empty(), ErrorCode::kFormat, "empty tensor name");
+        where = cat("tensor '", name, "' at byte ", start);
         read_tensor_info(name);
       } catch (const Error& e) {
-        rethrow_in(e, name.empty() ? cat("tensor #", i, " at byte ", start)
-                                   : cat("tensor '", name, "' at byte ", start));
+        rethrow_in(e, where);
       }
     }
   }

@@ -1,38 +1,52 @@
 #include "kernels/matmul.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/gemm.h"
 #include "kernels/ref/dequant.h"
-#include "kernels/ref/ops.h"
 
 namespace pocket {
 
 void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
             int64_t y_stride, ThreadPool& pool) {
+  const KernelSet& ks = active_kernels();
+  const GemmKernel* kern = ks.find(w.type);
+  POCKET_CHECK(kern != nullptr, ErrorCode::kUnsupported, "no matrix kernel for tensor '", w.name,
+               "' of type ", dtype_name(w.type));
   const int64_t k = w.ne[0];
+  GemmArgs args;
+  args.w = static_cast<const uint8_t*>(w.data);
+  args.w_stride = w.row_nbytes();
+  args.k = k;
+  args.n_tok = n_tokens;
+  args.y = y;
+  args.y_stride = y_stride;
+  if (kern->act == ActFormat::kQ8) {
+    // Quantize each token's activations once per product, shared by all threads.
+    POCKET_CHECK(k % kActBlock == 0, ErrorCode::kUnsupported, "tensor '", w.name, "' has rows of ",
+                 k, ", not a multiple of ", kActBlock);
+    thread_local std::vector<ActBlockQ8> act;
+    const int64_t blocks = k / kActBlock;
+    act.resize(static_cast<size_t>(blocks * n_tokens));
+    pool.parallel_for(n_tokens, [&](int, int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) ks.quantize_act(x + t * x_stride, &act[static_cast<size_t>(t * blocks)], k);
+    });
+    args.x = act.data();
+    args.x_stride = static_cast<size_t>(blocks) * sizeof(ActBlockQ8);
+  } else {
+    args.x = x;
+    args.x_stride = static_cast<size_t>(x_stride) * sizeof(float);
+  }
+  const int64_t tile = kern->row_tile;
   const int64_t n_rows = w.n_rows();
-  const uint64_t row_size = w.row_nbytes();
-  const auto* base = static_cast<const uint8_t*>(w.data);
-  // Reference path: dequantize one weight row at a time, then dot it with every token, so each
-  // row is read once per call whatever the batch size.
-  pool.parallel_for(n_rows, [&](int, int64_t begin, int64_t end) {
-    thread_local std::vector<float> row;
-    row.resize(static_cast<size_t>(k));
-    for (int64_t r = begin; r < end; ++r) {
-      const float* wr = nullptr;
-      // F32 rows are used in place when aligned (safetensors does not promise alignment).
-      if (w.type == DType::kF32 && reinterpret_cast<uintptr_t>(base) % alignof(float) == 0 &&
-          row_size % alignof(float) == 0) {
-        wr = reinterpret_cast<const float*>(base + static_cast<uint64_t>(r) * row_size);
-      } else {
-        dequantize_row(w.type, base + static_cast<uint64_t>(r) * row_size, row.data(), k);
-        wr = row.data();
-      }
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        y[t * y_stride + r] = ref::dot_f32(wr, x + t * x_stride, k);
-      }
-    }
+  const int64_t n_tiles = (n_rows + tile - 1) / tile;
+  pool.parallel_for(n_tiles, [&](int, int64_t begin, int64_t end) {
+    GemmArgs a = args;
+    a.r0 = begin * tile;
+    a.r1 = std::min(n_rows, end * tile);
+    kern->fn(a);
   });
 }
 

@@ -65,7 +65,7 @@ GenerateResult Generator::generate(std::span<const int32_t> prompt, const Genera
   Sampler sampler(params.sampling, static_cast<int>(ctx_.model().spec().n_vocab));
   for (int32_t id : history_) sampler.accept(id);  // penalties see the prompt, as llama.cpp's do
   StopStringMatcher stops(params.stop);
-  StreamDecoder decoder(tok_);
+  StreamDecoder decoder(tok_, /*skip_special=*/false, /*continues_text=*/true);
   std::span<const float> logits = ctx_.logits(ctx_.n_outputs() - 1);
   const auto t1 = std::chrono::steady_clock::now();
   bool keep_going = true;

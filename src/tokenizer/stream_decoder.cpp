@@ -4,8 +4,8 @@
 
 namespace pocket {
 
-StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special)
-    : tokenizer_(&tokenizer), skip_special_(skip_special) {}
+StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special, bool continues_text)
+    : tokenizer_(&tokenizer), skip_special_(skip_special), run_start_(!continues_text) {}
 
 std::string StreamDecoder::push(int32_t id) {
   tokenizer_->append_decoded(id, skip_special_, &run_start_, &pending_);

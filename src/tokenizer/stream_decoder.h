@@ -15,7 +15,11 @@ namespace pocket {
 class StreamDecoder {
  public:
   // `tokenizer` must outlive the decoder.
-  explicit StreamDecoder(const Tokenizer& tokenizer, bool skip_special = false);
+  // continues_text: the ids continue a text already shown (generation after a prompt), so a
+  // SentencePiece word-start space on the first piece is kept ("said" + " that"), where a fresh
+  // decode would drop it as the dummy prefix.
+  explicit StreamDecoder(const Tokenizer& tokenizer, bool skip_special = false,
+                         bool continues_text = false);
 
   std::string push(int32_t id);
   std::string flush();

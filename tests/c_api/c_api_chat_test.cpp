@@ -83,9 +83,8 @@ TEST(CApiChatTest, BadArguments) {
   EXPECT_TRUE(contains(pocket_last_error(), "format 'vicuna'")) << pocket_last_error();
 
   const pocket_chat_message no_content[] = {{"user", "Hi"}, {"assistant", nullptr}};
-  EXPECT_EQ(
-      pocket_chat_apply_template(model.get(), "chatml", no_content, 2, 1, nullptr, 0, &len),
-      POCKET_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(pocket_chat_apply_template(model.get(), "chatml", no_content, 2, 1, nullptr, 0, &len),
+            POCKET_ERR_INVALID_ARGUMENT);
   EXPECT_TRUE(contains(pocket_last_error(), "messages[1].content is NULL")) << pocket_last_error();
 
   const pocket_chat_message bad_role = {"narrator", "Hi"};

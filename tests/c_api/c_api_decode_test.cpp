@@ -47,9 +47,9 @@ TEST(CApiDecodeTest, TwoSequencesInOneBatchMatchEachAlone) {
       want.push_back(i + 1 == ids.size() ? 1 : 0);
     }
   }
-  ASSERT_EQ(pocket_decode(ctx.get(), tokens.data(), pos.data(), seq.data(), want.data(),
-                          tokens.size()),
-            POCKET_OK)
+  ASSERT_EQ(
+      pocket_decode(ctx.get(), tokens.data(), pos.data(), seq.data(), want.data(), tokens.size()),
+      POCKET_OK)
       << pocket_last_error();
   EXPECT_EQ(pocket_seq_length(ctx.get(), 0), static_cast<int32_t>(a.size()));
   EXPECT_EQ(pocket_seq_length(ctx.get(), 1), static_cast<int32_t>(b.size()));
@@ -63,8 +63,8 @@ TEST(CApiDecodeTest, TwoSequencesInOneBatchMatchEachAlone) {
 }
 
 TEST(CApiDecodeTest, GreedyGenerationMatchesGolden) {
-  const nlohmann::json golden = nlohmann::json::parse(
-      read_text_file(shared_path("golden/stories260K/once_upon.json")));
+  const nlohmann::json golden =
+      nlohmann::json::parse(read_text_file(shared_path("golden/stories260K/once_upon.json")));
   ModelPtr model = load(stories_path());
   ASSERT_TRUE(model);
   const std::vector<int32_t> prompt = tokenize(model.get(), golden.at("prompt"), true);
@@ -172,11 +172,11 @@ TEST(CApiDecodeTest, WantLogitsSelectsRows) {
   std::vector<int32_t> pos(prompt.size()), seq(prompt.size(), 0);
   for (size_t i = 0; i < pos.size(); ++i) pos[i] = static_cast<int32_t>(i);
   const std::vector<int8_t> all(prompt.size(), 1);
-  ASSERT_EQ(pocket_decode(ctx.get(), prompt.data(), pos.data(), seq.data(), all.data(),
-                          prompt.size()),
-            POCKET_OK);
-  const std::vector<float> last = logits_row(ctx.get(), model.get(),
-                                             static_cast<int32_t>(prompt.size()) - 1);
+  ASSERT_EQ(
+      pocket_decode(ctx.get(), prompt.data(), pos.data(), seq.data(), all.data(), prompt.size()),
+      POCKET_OK);
+  const std::vector<float> last =
+      logits_row(ctx.get(), model.get(), static_cast<int32_t>(prompt.size()) - 1);
   EXPECT_EQ(pocket_get_logits(ctx.get(), static_cast<int32_t>(prompt.size())), nullptr);
   EXPECT_LT(max_abs_diff(last, alone(model.get(), prompt)), 1e-5f);
 }

@@ -26,7 +26,9 @@ using ModelPtr = std::unique_ptr<pocket_model, ModelDeleter>;
 using ContextPtr = std::unique_ptr<pocket_context, ContextDeleter>;
 using SamplerPtr = std::unique_ptr<pocket_sampler, SamplerDeleter>;
 
-inline std::string stories_path() { return shared_path("models/stories260K.gguf"); }
+inline std::string stories_path() {
+  return shared_path("models/stories260K.gguf");
+}
 inline std::string brown_gguf_path() {
   return shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf");
 }
@@ -57,9 +59,9 @@ inline std::vector<int32_t> tokenize(const pocket_model* model, const std::strin
       pocket_tokenize(model, text.data(), text.size(), add_bos, 1, nullptr, 0, &n);
   EXPECT_TRUE(st == POCKET_OK || st == POCKET_ERR_BUFFER_TOO_SMALL) << pocket_last_error();
   std::vector<int32_t> ids(n);
-  EXPECT_EQ(pocket_tokenize(model, text.data(), text.size(), add_bos, 1, ids.data(), ids.size(),
-                            &n),
-            POCKET_OK)
+  EXPECT_EQ(
+      pocket_tokenize(model, text.data(), text.size(), add_bos, 1, ids.data(), ids.size(), &n),
+      POCKET_OK)
       << pocket_last_error();
   return ids;
 }

@@ -46,16 +46,16 @@ TEST(CApiTokenizerTest, TokenizeBufferProtocol) {
 
   std::vector<int32_t> ids(expected.size() - 1, -7);
   n = 0;
-  EXPECT_EQ(pocket_tokenize(model.get(), text.data(), text.size(), 1, 1, ids.data(), ids.size(),
-                            &n),
-            POCKET_ERR_BUFFER_TOO_SMALL);
+  EXPECT_EQ(
+      pocket_tokenize(model.get(), text.data(), text.size(), 1, 1, ids.data(), ids.size(), &n),
+      POCKET_ERR_BUFFER_TOO_SMALL);
   EXPECT_EQ(n, expected.size());
   EXPECT_EQ(ids, std::vector<int32_t>(expected.size() - 1, -7)) << "nothing is written";
 
   ids.assign(expected.size(), -7);
-  EXPECT_EQ(pocket_tokenize(model.get(), text.data(), text.size(), 1, 1, ids.data(), ids.size(),
-                            &n),
-            POCKET_OK);
+  EXPECT_EQ(
+      pocket_tokenize(model.get(), text.data(), text.size(), 1, 1, ids.data(), ids.size(), &n),
+      POCKET_OK);
   EXPECT_EQ(ids, expected);
 
   // text_len, not a NUL, ends the text.

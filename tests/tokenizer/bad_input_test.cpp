@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <initializer_list>
@@ -161,6 +162,17 @@ std::string write_temp(const std::string& name, const std::string& bytes) {
   const std::string path = testing::TempDir() + "/" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
+}
+
+TEST(BadTokenizerJson, EmptyAndNonObjectFiles) {
+  const std::string dir = testing::TempDir() + "/tokjson";
+  std::filesystem::create_directories(dir);
+  for (const char* text : {"", "[]", "null", "{\"model\": 3}", "{\"model\": {\"vocab\": {}}}"}) {
+    SCOPED_TRACE(text);
+    std::ofstream(dir + "/tokenizer.json", std::ios::binary) << text;
+    expect_error([&] { Tokenizer t(load_hf_tokenizer_json(dir + "/tokenizer.json")); },
+                 ErrorCode::kFormat, {"tokjson/tokenizer.json"});
+  }
 }
 
 TEST(SentencePieceModel, HandMadeModel) {

@@ -1,0 +1,8 @@
+// dotprod kernel registration.
+#include "kernels/gemm.h"
+
+namespace pocket {
+
+void register_dotprod_kernels(KernelSet& set) { (void)set; }
+
+}  // namespace pocket

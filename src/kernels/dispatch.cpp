@@ -1,0 +1,99 @@
+// Chooses the kernel table once: the best ISA the CPU supports, or POCKET_ISA.
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "core/error.h"
+#include "kernels/cpu_features.h"
+#include "kernels/gemm.h"
+
+namespace pocket {
+namespace {
+
+bool supported(Isa isa) {
+  const CpuFeatures& f = cpu_features();
+  switch (isa) {
+    case Isa::kScalar: return true;
+#if defined(__x86_64__)
+    case Isa::kAvx2: return f.avx2 && f.fma && f.f16c;
+    case Isa::kAvx512: return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+#elif defined(__aarch64__)
+    case Isa::kNeon: return f.neon;
+    case Isa::kDotprod: return f.neon && f.dotprod;
+    case Isa::kI8mm: return f.neon && f.dotprod && f.i8mm;
+#endif
+    default: return false;
+  }
+}
+
+KernelSet build(Isa isa) {
+  KernelSet set;
+  register_scalar_kernels(set);
+  // Each level starts from the one below, so a type a level does not speed up keeps the best
+  // kernel that exists for it.
+#if defined(__x86_64__)
+  if (isa == Isa::kAvx2 || isa == Isa::kAvx512) register_avx2_kernels(set);
+  if (isa == Isa::kAvx512) register_avx512_kernels(set);
+#elif defined(__aarch64__)
+  if (isa == Isa::kNeon || isa == Isa::kDotprod || isa == Isa::kI8mm) register_neon_kernels(set);
+  if (isa == Isa::kDotprod || isa == Isa::kI8mm) register_dotprod_kernels(set);
+  if (isa == Isa::kI8mm) register_i8mm_kernels(set);
+#endif
+  set.isa = isa;
+  return set;
+}
+
+Isa best_isa() {
+  for (Isa isa : {Isa::kAvx512, Isa::kAvx2, Isa::kI8mm, Isa::kDotprod, Isa::kNeon}) {
+    if (supported(isa)) return isa;
+  }
+  return Isa::kScalar;
+}
+
+Isa parse_isa(const std::string& name) {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+    if (isa_name(isa) == name) return isa;
+  }
+  fail(ErrorCode::kInvalidArgument, "POCKET_ISA='", name,
+       "' is not one of scalar, avx2, avx512, neon, dotprod, i8mm");
+}
+
+}  // namespace
+
+std::string_view isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::kScalar: return "scalar";
+    case Isa::kAvx2: return "avx2";
+    case Isa::kAvx512: return "avx512";
+    case Isa::kNeon: return "neon";
+    case Isa::kDotprod: return "dotprod";
+    case Isa::kI8mm: return "i8mm";
+  }
+  return "?";
+}
+
+const KernelSet* kernels_for(Isa isa) {
+  static std::mutex mu;
+  static std::map<Isa, KernelSet> cache;
+  if (!supported(isa)) return nullptr;
+  std::lock_guard lock(mu);
+  auto it = cache.find(isa);
+  if (it == cache.end()) it = cache.emplace(isa, build(isa)).first;
+  return &it->second;
+}
+
+const KernelSet& active_kernels() {
+  static const KernelSet* active = [] {
+    Isa isa = best_isa();
+    if (const char* env = std::getenv("POCKET_ISA"); env && *env) {
+      isa = parse_isa(env);
+      POCKET_CHECK(supported(isa), ErrorCode::kUnsupported, "POCKET_ISA=", env,
+                   " is not supported by this CPU or build (it has: ", cpu_features().describe(), ")");
+    }
+    return kernels_for(isa);
+  }();
+  return *active;
+}
+
+}  // namespace pocket

@@ -1,0 +1,250 @@
+// Every ISA's GEMM kernels against the scalar oracle, on fresh random inputs each run: all weight
+// types of the table, odd shapes (tails of row tiles and token tiles), row ranges that start
+// inside the matrix, padded activation and output strides. Also every ISA's activation quantizer
+// against ref::quantize_act_q8 (bit-exact). A failure prints the seed; POCKET_TEST_SEED replays it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/half.h"
+#include "kernels/act_quant.h"
+#include "kernels/gemm.h"
+#include "kernels/ref/dequant.h"
+
+namespace pocket {
+namespace {
+
+unsigned test_seed() {
+  if (const char* env = std::getenv("POCKET_TEST_SEED"); env && *env) {
+    return static_cast<unsigned>(std::strtoul(env, nullptr, 10));
+  }
+  return std::random_device{}();
+}
+
+std::vector<Isa> available_isas() {
+  std::vector<Isa> out;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+    if (kernels_for(isa) != nullptr) out.push_back(isa);
+  }
+  return out;
+}
+
+constexpr DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8_0,
+                            DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
+                            DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
+
+bool is_k_quant(DType t) { return t == DType::kQ4_K || t == DType::kQ5_K || t == DType::kQ6_K; }
+
+// Values of moderate size with a few outliers (10x-50x), the shape of real activations.
+std::vector<float> random_values(int64_t n, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> pick(0, 63);
+  std::uniform_real_distribution<float> big(10.0f, 50.0f);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) {
+    x = normal(rng);
+    if (pick(rng) == 0) x = (x < 0 ? -1.0f : 1.0f) * big(rng);
+  }
+  return v;
+}
+
+// One weight row of `type`. Legacy and float types come from the reference quantizer on random
+// values; K-quants are random bytes with the f16 scales replaced by small finite values (random
+// bits would make inf/nan scales, which tests nothing).
+std::vector<uint8_t> random_weight_row(DType type, int64_t k, std::mt19937& rng) {
+  std::vector<uint8_t> bytes(row_bytes(type, static_cast<uint64_t>(k)));
+  if (!is_k_quant(type)) {
+    const std::vector<float> v = random_values(k, rng);
+    quantize_row(type, v.data(), bytes.data(), k);
+    return bytes;
+  }
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(byte(rng));
+  std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
+  auto set_half = [&](size_t offset) {
+    const uint16_t h = fp32_to_fp16(scale(rng));
+    std::memcpy(bytes.data() + offset, &h, 2);
+  };
+  const size_t block = dtype_info(type).block_bytes;
+  for (size_t base = 0; base < bytes.size(); base += block) {
+    if (type == DType::kQ6_K) {
+      set_half(base + 208);  // d is the last field
+    } else {
+      set_half(base);      // d
+      set_half(base + 2);  // dmin
+    }
+  }
+  return bytes;
+}
+
+struct Problem {
+  DType type;
+  int64_t k, rows, tokens, r0, r1;
+};
+
+std::string describe(const Problem& p, Isa isa, unsigned seed) {
+  return std::string(isa_name(isa)) + " " + std::string(dtype_name(p.type)) + " k=" +
+         std::to_string(p.k) + " rows=" + std::to_string(p.rows) + " tokens=" +
+         std::to_string(p.tokens) + " range=[" + std::to_string(p.r0) + "," + std::to_string(p.r1) +
+         ") seed=" + std::to_string(seed) + " (replay: POCKET_TEST_SEED=" + std::to_string(seed) +
+         ")";
+}
+
+// Runs one problem through `kern` and the scalar kernel and compares every output of the range;
+// outputs outside the range must stay untouched.
+void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const GemmKernel& oracle,
+                   std::mt19937& rng, unsigned seed) {
+  const size_t w_stride = row_bytes(p.type, static_cast<uint64_t>(p.k));
+  std::vector<uint8_t> w(w_stride * static_cast<size_t>(p.rows));
+  for (int64_t r = 0; r < p.rows; ++r) {
+    const std::vector<uint8_t> row = random_weight_row(p.type, p.k, rng);
+    std::memcpy(w.data() + static_cast<size_t>(r) * w_stride, row.data(), w_stride);
+  }
+  // Activations with a padded stride (one extra block / 8 extra floats per token).
+  const int64_t blocks = p.k / kActBlock;
+  std::vector<float> xf(static_cast<size_t>((p.k + 8) * p.tokens));
+  for (int64_t t = 0; t < p.tokens; ++t) {
+    const std::vector<float> v = random_values(p.k, rng);
+    std::copy(v.begin(), v.end(), xf.begin() + t * (p.k + 8));
+  }
+  std::vector<ActBlockQ8> xq(static_cast<size_t>((blocks + 1) * std::max<int64_t>(p.tokens, 1)));
+  // The values the oracle multiplies by (dequantized activations for integer types).
+  std::vector<float> xv(static_cast<size_t>(p.k * p.tokens));
+  for (int64_t t = 0; t < p.tokens; ++t) {
+    const float* src = xf.data() + t * (p.k + 8);
+    if (oracle.act == ActFormat::kQ8) {
+      ActBlockQ8* dst = xq.data() + t * (blocks + 1);
+      ref::quantize_act_q8(src, dst, p.k);
+      for (int64_t i = 0; i < p.k; ++i) {
+        xv[static_cast<size_t>(t * p.k + i)] = dst[i / kActBlock].d * dst[i / kActBlock].q[i % kActBlock];
+      }
+    } else {
+      std::copy(src, src + p.k, xv.begin() + t * p.k);
+    }
+  }
+  ASSERT_EQ(kern.act, oracle.act);
+  GemmArgs a;
+  a.w = w.data();
+  a.w_stride = w_stride;
+  a.k = p.k;
+  a.r0 = p.r0;
+  a.r1 = p.r1;
+  a.n_tok = p.tokens;
+  if (oracle.act == ActFormat::kQ8) {
+    a.x = xq.data();
+    a.x_stride = static_cast<size_t>(blocks + 1) * sizeof(ActBlockQ8);
+  } else {
+    a.x = xf.data();
+    a.x_stride = static_cast<size_t>(p.k + 8) * sizeof(float);
+  }
+  a.y_stride = p.rows + 3;
+  constexpr float kSentinel = 12345.0f;
+  std::vector<float> y_ref(static_cast<size_t>(a.y_stride * p.tokens), kSentinel);
+  std::vector<float> y(y_ref.size(), kSentinel);
+  a.y = y_ref.data();
+  oracle.fn(a);
+  a.y = y.data();
+  kern.fn(a);
+
+  std::vector<float> wrow(static_cast<size_t>(p.k));
+  for (int64_t t = 0; t < p.tokens; ++t) {
+    for (int64_t r = 0; r < a.y_stride; ++r) {
+      const size_t at = static_cast<size_t>(t * a.y_stride + r);
+      if (r < p.r0 || r >= p.r1) {
+        ASSERT_EQ(y[at], kSentinel) << "wrote outside its range at token " << t << " row " << r
+                                    << ": " << describe(p, isa, seed);
+        continue;
+      }
+      dequantize_row(p.type, w.data() + static_cast<size_t>(r) * w_stride, wrow.data(), p.k);
+      double mag = 0.0;
+      for (int64_t i = 0; i < p.k; ++i) {
+        mag += std::fabs(static_cast<double>(wrow[static_cast<size_t>(i)]) * xv[static_cast<size_t>(t * p.k + i)]);
+      }
+      const double bound = 1e-4 * mag + 1e-6;
+      ASSERT_LE(std::fabs(static_cast<double>(y[at]) - y_ref[at]), bound)
+          << "token " << t << " row " << r << " got " << y[at] << " want " << y_ref[at] << ": "
+          << describe(p, isa, seed);
+    }
+  }
+}
+
+TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  const KernelSet* scalar = kernels_for(Isa::kScalar);
+  ASSERT_NE(scalar, nullptr);
+  for (Isa isa : available_isas()) {
+    const KernelSet* set = kernels_for(isa);
+    for (DType type : kTypes) {
+      const GemmKernel* kern = set->find(type);
+      const GemmKernel* oracle = scalar->find(type);
+      ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(type);
+      ASSERT_NE(oracle, nullptr) << dtype_name(type);
+      for (int64_t k : {32, 256, 512 + 256}) {
+        if (is_k_quant(type) && k % 256 != 0) continue;
+        for (int64_t rows : {1, 3, 7, 33}) {
+          for (int64_t tokens : {1, 2, 3, 5, 17}) {
+            // The whole matrix, and a range that starts inside it and stops before its end.
+            Problem whole{type, k, rows, tokens, 0, rows};
+            check_problem(whole, isa, *kern, *oracle, rng, seed);
+            if (rows >= 3) {
+              Problem part{type, k, rows, tokens, 1, rows - 1};
+              check_problem(part, isa, *kern, *oracle, rng, seed);
+            }
+            if (::testing::Test::HasFatalFailure()) return;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  for (Isa isa : available_isas()) {
+    const KernelSet* set = kernels_for(isa);
+    ASSERT_NE(set->quantize_act, nullptr) << isa_name(isa);
+    for (int64_t k : {32, 64, 256, 768, 1536}) {
+      std::vector<float> x = random_values(k, rng);
+      // Edge cases: an all-zero block, values exactly halfway between two quanta of the block's
+      // scale, and a block whose maximum is negative.
+      if (k >= 128) {
+        std::fill(x.begin() + 32, x.begin() + 64, 0.0f);
+        for (int i = 0; i < 32; ++i) x[static_cast<size_t>(64 + i)] = (static_cast<float>(i) - 15.5f);
+        x[96] = -127.0f;
+        for (int i = 1; i < 32; ++i) x[static_cast<size_t>(96 + i)] = static_cast<float>(i) + 0.5f;
+      }
+      std::vector<ActBlockQ8> want(static_cast<size_t>(k / kActBlock));
+      std::vector<ActBlockQ8> got(want.size());
+      std::memset(static_cast<void*>(got.data()), 0x55, got.size() * sizeof(ActBlockQ8));
+      ref::quantize_act_q8(x.data(), want.data(), k);
+      set->quantize_act(x.data(), got.data(), k);
+      for (size_t b = 0; b < want.size(); ++b) {
+        const std::string where = std::string(isa_name(isa)) + " k=" + std::to_string(k) +
+                                  " block " + std::to_string(b) + " seed=" + std::to_string(seed);
+        ASSERT_EQ(std::memcmp(&got[b].d, &want[b].d, 4), 0) << "d " << got[b].d << " vs " << want[b].d << " " << where;
+        ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0) << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
+        for (int i = 0; i < kActBlock; ++i) {
+          ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmIsa, ReportsWhichIsasRan) {
+  std::string names;
+  for (Isa isa : available_isas()) names += std::string(isa_name(isa)) + " ";
+  std::printf("[ kernels ] ISAs tested on this machine: %s\n", names.c_str());
+  EXPECT_FALSE(names.empty());
+}
+
+}  // namespace
+}  // namespace pocket
