@@ -266,6 +266,21 @@ void tokenizer_seeds(const fs::path& dir, const fs::path& golden, const std::str
   }
 }
 
+// Texts at the edges of the round-trip property: composition across an added token or an ASCII
+// character, Hangul jamo, ill-formed UTF-8, control tokens written in the text.
+void extra_tokenizer_seeds(const fs::path& dir) {
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"compose_after_added", "<think>\xCC\xB8 a>\xCC\xB8 =\xCC\xB8"},
+      {"decomposed_accents", "Cafe\xCC\x81 na\xC3\xAFve e\xCC\x81\xCC\xA3"},
+      {"hangul_jamo", "\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB \xEA\xB0\x80\xE1\x86\xA8"},
+      {"ill_formed", "ok \xFF\xC3 \xE2\x82 \xED\xA0\x80 \xF4\x90\x80\x80 end"},
+      {"control_tokens", "<s>a</s> <unk><\xEF\xBD\x9C" "begin\xE2\x96\x81" "of\xE2\x96\x81" "sentence\xEF\xBD\x9C>x"},
+      {"spaces", "  lead\t\ttabs \n\n trail  "},
+      {"nul_and_controls", std::string("a\0b\x01\x7F", 5)},
+  };
+  for (const auto& [name, text] : seeds) write_file(dir / ("extra_" + name), text);
+}
+
 // DeepSeek-R1's tokenizer.json cut down to its first vocabulary entries and the merges among
 // them, with the added tokens renumbered to follow, and its tokenizer_config.json after a NUL.
 void tokenizer_json_seeds(const fs::path& dir, const fs::path& shared, const fs::path& tests) {
@@ -341,8 +356,9 @@ int main(int argc, char** argv) {
     write_file(corpus / "gguf/tiny_qwen2_v2", qwen);
     write_file(corpus / "gguf/stories260K_metadata", stories_metadata(shared));
     safetensors_seeds(corpus / "safetensors");
-    tokenizer_seeds(corpus / "tokenizer", shared / "golden/tokenizer/deepseek-r1.jsonl", "ds_", 1);
+    tokenizer_seeds(corpus / "tokenizer", shared / "golden/tokenizer/deepseek-r1.jsonl", "ds_", 2);
     tokenizer_seeds(corpus / "tokenizer", shared / "golden/tokenizer/stories260K.jsonl", "st_", 1);
+    extra_tokenizer_seeds(corpus / "tokenizer");
     tokenizer_json_seeds(corpus / "tokenizer_json", shared, tests);
     hf_config_seeds(corpus / "hf_config", shared);
   } catch (const std::exception& e) {

@@ -149,8 +149,39 @@ TEST(Cli, ChatShowsReasoningApartAndKeepsTurns) {
   EXPECT_EQ(turns, 2u) << r.err;
 }
 
+TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
+  const auto r = run_pocket("bench -p 16 -n 8 -r 2 -t 1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> tests;
+  while (std::getline(lines, line)) {
+    const Json j = Json::parse(line);
+    for (const char* field : {"model", "size_bytes", "n_params", "test", "threads", "isa",
+                              "tok_s_median", "tok_s_min", "tok_s_max"}) {
+      EXPECT_TRUE(j.contains(field)) << field << " in " << line;
+    }
+    EXPECT_GT(j["tok_s_median"].get<double>(), 0.0);
+    EXPECT_LE(j["tok_s_min"].get<double>(), j["tok_s_max"].get<double>());
+    tests.push_back(j["test"]);
+  }
+  EXPECT_EQ(tests, (std::vector<std::string>{"pp16", "tg8"}));
+}
+
+TEST(Cli, InfoCpuNamesTheChosenKernels) {
+  auto r = run_pocket("info --cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kernels:"), std::string::npos) << r.out;
+  r = run_pocket("info --cpu", "", "POCKET_ISA=scalar");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("kernels:      scalar (forced by POCKET_ISA)"), std::string::npos) << r.out;
+  r = run_pocket("info --cpu", "", "POCKET_ISA=sse9");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("POCKET_ISA='sse9'"), std::string::npos) << r.err;
+}
+
 TEST(Cli, HelpForEverySubcommand) {
-  for (const char* cmd : {"run", "chat", "info", "tokenize", "synth"}) {
+  for (const char* cmd : {"run", "chat", "info", "tokenize", "synth", "bench"}) {
     const auto r = run_pocket(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;

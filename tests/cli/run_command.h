@@ -27,7 +27,9 @@ inline std::string quote(const std::string& s) {
 }
 
 // `args` is appended to the binary's path as shell text (quote paths with quote()).
-inline CommandResult run_pocket(const std::string& args, const std::string& stdin_text = "") {
+// env: extra "NAME=value" assignments (shell text) for this run.
+inline CommandResult run_pocket(const std::string& args, const std::string& stdin_text = "",
+                                const std::string& env = "") {
   namespace fs = std::filesystem;
   static int counter = 0;
   const fs::path dir = fs::temp_directory_path() /
@@ -39,7 +41,7 @@ inline CommandResult run_pocket(const std::string& args, const std::string& stdi
     std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
     std::fclose(f);
   }
-  const std::string cmd = "POCKET_SHARED=" + quote(shared_dir()) + " " + quote(pocket_binary()) +
+  const std::string cmd = "POCKET_SHARED=" + quote(shared_dir()) + " " + env + " " + quote(pocket_binary()) +
                           " " + args + " <" + quote(in) + " >" + quote(out) + " 2>" + quote(err);
   const int status = std::system(cmd.c_str());
   CommandResult r;

@@ -1,5 +1,6 @@
 // pocket info: what a model holds (format, architecture, shapes, tensor types, tokenizer).
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -7,7 +8,10 @@
 #include "commands.h"
 #include "core/error.h"
 #include "default_paths.h"
+#include "core/thread_pool.h"
 #include "io/gguf.h"
+#include "kernels/cpu_features.h"
+#include "kernels/gemm.h"
 #include "runtime/model_loader.h"
 
 namespace pocket::cli {
@@ -17,6 +21,7 @@ struct InfoOptions {
   std::string model;
   bool tensors = false;
   bool metadata = false;
+  bool cpu = false;
 };
 
 void print_gguf_metadata(const GgufFile& f) {
@@ -45,6 +50,13 @@ void print_gguf_metadata(const GgufFile& f) {
 }
 
 int info(const InfoOptions& o) {
+  if (o.cpu) {
+    std::printf("cpu features: %s\n", cpu_features().describe().c_str());
+    std::printf("kernels:      %s%s\n", std::string(isa_name(active_kernels().isa)).c_str(),
+                std::getenv("POCKET_ISA") ? " (forced by POCKET_ISA)" : " (best supported)");
+    std::printf("threads:      %d\n", ThreadPool::default_threads());
+    return 0;
+  }
   const std::string path = o.model.empty() ? default_model_path() : o.model;
   LoadedModel lm = load_model(path);
   const Model& m = *lm.model;
@@ -100,6 +112,7 @@ void add_info_command(CLI::App& app, CommandBody& body) {
   cmd->add_option("-m,--model", opts->model, "GGUF file or Hugging Face folder");
   cmd->add_flag("--tensors", opts->tensors, "List the tensors the model uses");
   cmd->add_flag("--metadata", opts->metadata, "List the GGUF metadata keys");
+  cmd->add_flag("--cpu", opts->cpu, "Show the CPU features and the kernels chosen, then exit");
   cmd->callback([opts, &body] { body = [opts] { return info(*opts); }; });
 }
 

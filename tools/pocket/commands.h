@@ -14,5 +14,6 @@ void add_chat_command(CLI::App& app, CommandBody& body);
 void add_info_command(CLI::App& app, CommandBody& body);
 void add_tokenize_command(CLI::App& app, CommandBody& body);
 void add_synth_command(CLI::App& app, CommandBody& body);
+void add_bench_command(CLI::App& app, CommandBody& body);
 
 }  // namespace pocket::cli

@@ -1,4 +1,4 @@
-// pocket: one binary, one subcommand per job (run, chat, info, tokenize, synth).
+// pocket: one binary, one subcommand per job (run, chat, info, tokenize, synth, bench).
 #include <cstdio>
 #include <exception>
 
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   pocket::cli::add_info_command(app, body);
   pocket::cli::add_tokenize_command(app, body);
   pocket::cli::add_synth_command(app, body);
+  pocket::cli::add_bench_command(app, body);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,8 +1,14 @@
-// AVX2 (+FMA, F16C) kernel registration. Kernels come in later files of this folder.
+// AVX2 (+FMA, F16C) kernel registration: one call per kernel family file of this folder.
 #include "kernels/gemm.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace pocket {
 
-void register_avx2_kernels(KernelSet& set) { (void)set; }
+void register_avx2_kernels(KernelSet& set) {
+  x86::avx2_register_act_quant(set);
+  x86::avx2_register_float(set);
+  x86::avx2_register_legacy(set);
+  x86::avx2_register_kquants(set);
+}
 
 }  // namespace pocket

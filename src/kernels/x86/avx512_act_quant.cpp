@@ -1,0 +1,39 @@
+// AVX-512 activation quantizer, bit-identical to ref::quantize_act_q8: a block of 32 is two zmm;
+// max |x| (exact in any order), the same scalar divisions for d and 1/d as the reference,
+// round-half-even with vrndscaleps (= nearbyint in the default mode), clamp to [-127, 127] and
+// vpmovsdb narrows each zmm of int32 to 16 bytes in order (no lane shuffle needed, unlike AVX2).
+#include "kernels/x86/avx512_intrin.h"
+
+#include "kernels/act_quant.h"
+#include "kernels/gemm.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace pocket::x86 {
+namespace {
+
+void quantize_act_avx512(const float* x, ActBlockQ8* out, int64_t k) {
+  for (int64_t b = 0; b < k / kActBlock; ++b) {
+    const float* xb = x + b * kActBlock;
+    const __m512 v0 = _mm512_loadu_ps(xb), v1 = _mm512_loadu_ps(xb + 16);
+    const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+    const float d = amax / 127.0f;
+    const float inv = d != 0.0f ? 1.0f / d : 0.0f;
+    const __m512 vinv = _mm512_set1_ps(inv);
+    auto quant = [&](__m512 v) {
+      const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(v, vinv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      return _mm512_min_epi32(_mm512_max_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(-127)),
+                              _mm512_set1_epi32(127));
+    };
+    const __m512i q0 = quant(v0), q1 = quant(v1);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].q), _mm512_cvtsepi32_epi8(q0));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].q + 16), _mm512_cvtsepi32_epi8(q1));
+    out[b].d = d;
+    out[b].sum = d * static_cast<float>(_mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1)));
+  }
+}
+
+}  // namespace
+
+void avx512_register_act_quant(KernelSet& set) { set.quantize_act = quantize_act_avx512; }
+
+}  // namespace pocket::x86

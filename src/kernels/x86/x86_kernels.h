@@ -1,0 +1,20 @@
+// Registration hooks of the x86 kernel families. Each family lives in its own file compiled with
+// its ISA's flags (avx2_*.cpp: AVX2+FMA+F16C; avx512_*.cpp: AVX-512 F/BW/VL/DQ + VNNI);
+// avx2_register.cpp and avx512_register.cpp call these. Nothing here uses intrinsics, so any file
+// may include it.
+#pragma once
+
+#include "kernels/gemm.h"
+
+namespace pocket::x86 {
+
+void avx2_register_act_quant(KernelSet& set);
+void avx2_register_float(KernelSet& set);     // F32, F16, BF16
+void avx2_register_legacy(KernelSet& set);    // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
+void avx2_register_kquants(KernelSet& set);   // Q4_K, Q5_K, Q6_K
+
+void avx512_register_act_quant(KernelSet& set);
+void avx512_register_float(KernelSet& set);
+void avx512_register_quant(KernelSet& set);   // all integer types, VNNI dot products
+
+}  // namespace pocket::x86

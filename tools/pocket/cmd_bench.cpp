@@ -1,0 +1,187 @@
+// pocket bench: prompt processing (pp) and text generation (tg) speed like llama-bench, and a
+// read-bandwidth probe for the decode roofline.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+#include "commands.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "default_paths.h"
+#include "kernels/gemm.h"
+#include "runtime/context.h"
+#include "runtime/model_loader.h"
+
+namespace pocket::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int n_prompt = 512;
+  int n_gen = 128;
+  int threads = 0;
+  int reps = 3;
+  bool json = false;
+  bool bandwidth = false;
+};
+
+using Clock = std::chrono::steady_clock;
+
+struct Stats {
+  double median = 0, min = 0, max = 0;
+};
+
+Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v.front(), v.back()};
+}
+
+// Reads a buffer much larger than the caches with every thread; the best of a few passes.
+double measure_bandwidth_gbs(int threads) {
+  constexpr size_t kBytes = size_t{1} << 30;
+  std::vector<uint64_t> buf(kBytes / sizeof(uint64_t));
+  for (size_t i = 0; i < buf.size(); i += 512) buf[i] = i;  // touch every page
+  ThreadPool pool(threads);
+  double best = 0;
+  std::vector<uint64_t> sinks(static_cast<size_t>(threads));
+  for (int pass = 0; pass < 5; ++pass) {
+    const auto t0 = Clock::now();
+    pool.parallel_for(static_cast<int64_t>(buf.size()), [&](int tid, int64_t b, int64_t e) {
+      uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      int64_t i = b;
+      for (; i + 4 <= e; i += 4) {
+        s0 += buf[static_cast<size_t>(i)];
+        s1 += buf[static_cast<size_t>(i + 1)];
+        s2 += buf[static_cast<size_t>(i + 2)];
+        s3 += buf[static_cast<size_t>(i + 3)];
+      }
+      for (; i < e; ++i) s0 += buf[static_cast<size_t>(i)];
+      sinks[static_cast<size_t>(tid)] += s0 + s1 + s2 + s3;
+    });
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    best = std::max(best, static_cast<double>(kBytes) / s / 1e9);
+  }
+  volatile uint64_t keep = 0;
+  for (uint64_t v : sinks) keep = keep + v;
+  return best;
+}
+
+std::vector<int32_t> random_tokens(int n, int64_t n_vocab, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(std::min<int64_t>(n_vocab, 32000) - 1));
+  std::vector<int32_t> out(static_cast<size_t>(n));
+  for (auto& t : out) t = dist(rng);
+  return out;
+}
+
+// Prefill of n tokens in batches of up to 512, from an empty cache. Returns tokens/s.
+double run_pp(Context& ctx, int n, uint32_t seed) {
+  const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
+  ctx.kv().clear();
+  Batch b;
+  const auto t0 = Clock::now();
+  for (int start = 0; start < n; start += 512) {
+    b.clear();
+    const int end = std::min(n, start + 512);
+    for (int i = start; i < end; ++i) b.add(tokens[static_cast<size_t>(i)], i, 0, i + 1 == end);
+    ctx.decode(b);
+  }
+  return n / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// n single-token decode steps from an empty cache, like llama-bench's tg. Returns tokens/s.
+double run_tg(Context& ctx, int n, uint32_t seed) {
+  const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
+  ctx.kv().clear();
+  Batch b;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    b.clear();
+    b.add(tokens[static_cast<size_t>(i)], i, 0, true);
+    ctx.decode(b);
+  }
+  return n / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+int bench(const BenchOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : ThreadPool::default_threads();
+  const std::string isa(isa_name(active_kernels().isa));
+  double bandwidth = 0;
+  if (o.bandwidth) {
+    bandwidth = measure_bandwidth_gbs(threads);
+    if (!o.json) std::printf("read bandwidth: %.1f GB/s (%d threads)\n", bandwidth, threads);
+  }
+  if (o.bandwidth && o.model.empty()) {
+    if (o.json) std::printf("%s\n", nlohmann::json{{"test", "bandwidth"}, {"threads", threads}, {"gb_s", bandwidth}}.dump().c_str());
+    return 0;
+  }
+  const std::string path = o.model.empty() ? default_model_path() : o.model;
+  LoadedModel lm = load_model(path);
+  const Model& m = *lm.model;
+  Context ctx(m, {.n_ctx = std::max(o.n_prompt, o.n_gen) + 1, .n_seq_max = 1, .n_threads = threads});
+  if (!o.json) {
+    std::printf("| model | size | params | isa | threads | test | t/s |\n|---|---|---|---|---|---|---|\n");
+  }
+  auto report = [&](const std::string& test, const std::vector<double>& samples, double roofline) {
+    const Stats s = stats(samples);
+    if (o.json) {
+      nlohmann::json j = {{"model", path}, {"size_bytes", m.weight_bytes()}, {"n_params", m.n_params()},
+                          {"test", test}, {"threads", threads}, {"isa", isa},
+                          {"tok_s_median", s.median}, {"tok_s_min", s.min}, {"tok_s_max", s.max}};
+      if (roofline > 0) j["roofline_fraction"] = s.median / roofline;
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f", path.c_str(),
+                  static_cast<double>(m.weight_bytes()) / (1 << 30), static_cast<double>(m.n_params()) / 1e9,
+                  isa.c_str(), threads, test.c_str(), s.median, (s.max - s.min) / 2);
+      if (roofline > 0) std::printf(" (%.0f%% of the %.1f t/s roofline)", 100.0 * s.median / roofline, roofline);
+      std::printf(" |\n");
+    }
+    std::fflush(stdout);
+  };
+  if (o.n_prompt > 0) {
+    run_pp(ctx, std::min(o.n_prompt, 16), 1);  // warm-up: page in the weights
+    std::vector<double> v;
+    for (int r = 0; r < o.reps; ++r) v.push_back(run_pp(ctx, o.n_prompt, static_cast<uint32_t>(r + 1)));
+    report("pp" + std::to_string(o.n_prompt), v, 0);
+  }
+  if (o.n_gen > 0) {
+    run_tg(ctx, 2, 1);
+    std::vector<double> v;
+    for (int r = 0; r < o.reps; ++r) v.push_back(run_tg(ctx, o.n_gen, static_cast<uint32_t>(r + 7)));
+    // Decode reads every weight once per token (the embedding only one row): the roofline.
+    const double bytes_per_token = static_cast<double>(m.weight_bytes()) -
+                                   static_cast<double>(m.weights().tok_embd->nbytes) *
+                                       (m.weights().output == m.weights().tok_embd ? 0.0 : 1.0);
+    report("tg" + std::to_string(o.n_gen), v, bandwidth > 0 ? bandwidth * 1e9 / bytes_per_token : 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, CommandBody& body) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Prompt processing and generation speed (like llama-bench)");
+  cmd->add_option("-m,--model", o->model, "GGUF file or Hugging Face folder");
+  cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens (pp test; 0 = skip)")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
+  cmd->add_option("-n,--n-gen", o->n_gen, "Generated tokens (tg test; 0 = skip)")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
+  cmd->add_option("-t,--threads", o->threads, "Threads; 0 = all cores")->check(CLI::Range(0, 512));
+  cmd->add_option("-r,--repetitions", o->reps, "Runs per test (median reported)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_flag("--json", o->json, "One JSON object per test");
+  cmd->add_flag("--bandwidth", o->bandwidth,
+                "Measure read bandwidth; the tg line then shows its fraction of the roofline");
+  cmd->callback([o, &body] { body = [o] { return bench(*o); }; });
+}
+
+}  // namespace pocket::cli
