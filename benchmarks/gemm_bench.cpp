@@ -86,8 +86,10 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
   const double bytes = static_cast<double>(w.size());
   const double ops = 2.0 * static_cast<double>(shape.rows * shape.k * shape.tokens);
   state.SetBytesProcessed(static_cast<int64_t>(bytes) * state.iterations());
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["GOP/s"] = benchmark::Counter(ops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GOP/s"] =
+      benchmark::Counter(ops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void register_all() {
@@ -99,8 +101,7 @@ void register_all() {
         const std::string name = std::string(shape.name) + "/" + std::string(isa_name(isa)) + "/" +
                                  std::string(dtype_name(type));
         benchmark::RegisterBenchmark(name.c_str(), run, isa, type, shape)
-            ->Unit(benchmark::kMicrosecond)
-            ->UseRealTime();
+            ->Unit(benchmark::kMicrosecond);
       }
     }
   }

@@ -39,7 +39,9 @@ constexpr DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8
                             DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
                             DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
 
-bool is_k_quant(DType t) { return t == DType::kQ4_K || t == DType::kQ5_K || t == DType::kQ6_K; }
+bool is_k_quant(DType t) {
+  return t == DType::kQ4_K || t == DType::kQ5_K || t == DType::kQ6_K;
+}
 
 // Values of moderate size with a few outliers (10x-50x), the shape of real activations.
 std::vector<float> random_values(int64_t n, std::mt19937& rng) {
@@ -89,11 +91,11 @@ struct Problem {
 };
 
 std::string describe(const Problem& p, Isa isa, unsigned seed) {
-  return std::string(isa_name(isa)) + " " + std::string(dtype_name(p.type)) + " k=" +
-         std::to_string(p.k) + " rows=" + std::to_string(p.rows) + " tokens=" +
-         std::to_string(p.tokens) + " range=[" + std::to_string(p.r0) + "," + std::to_string(p.r1) +
-         ") seed=" + std::to_string(seed) + " (replay: POCKET_TEST_SEED=" + std::to_string(seed) +
-         ")";
+  return std::string(isa_name(isa)) + " " + std::string(dtype_name(p.type)) +
+         " k=" + std::to_string(p.k) + " rows=" + std::to_string(p.rows) +
+         " tokens=" + std::to_string(p.tokens) + " range=[" + std::to_string(p.r0) + "," +
+         std::to_string(p.r1) + ") seed=" + std::to_string(seed) +
+         " (replay: POCKET_TEST_SEED=" + std::to_string(seed) + ")";
 }
 
 // Runs one problem through `kern` and the scalar kernel and compares every output of the range;
@@ -122,7 +124,8 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
       ActBlockQ8* dst = xq.data() + t * (blocks + 1);
       ref::quantize_act_q8(src, dst, p.k);
       for (int64_t i = 0; i < p.k; ++i) {
-        xv[static_cast<size_t>(t * p.k + i)] = dst[i / kActBlock].d * dst[i / kActBlock].q[i % kActBlock];
+        xv[static_cast<size_t>(t * p.k + i)] =
+            dst[i / kActBlock].d * dst[i / kActBlock].q[i % kActBlock];
       }
     } else {
       std::copy(src, src + p.k, xv.begin() + t * p.k);
@@ -164,7 +167,8 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
       dequantize_row(p.type, w.data() + static_cast<size_t>(r) * w_stride, wrow.data(), p.k);
       double mag = 0.0;
       for (int64_t i = 0; i < p.k; ++i) {
-        mag += std::fabs(static_cast<double>(wrow[static_cast<size_t>(i)]) * xv[static_cast<size_t>(t * p.k + i)]);
+        mag += std::fabs(static_cast<double>(wrow[static_cast<size_t>(i)]) *
+                         xv[static_cast<size_t>(t * p.k + i)]);
       }
       const double bound = 1e-4 * mag + 1e-6;
       ASSERT_LE(std::fabs(static_cast<double>(y[at]) - y_ref[at]), bound)
@@ -186,7 +190,7 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
       const GemmKernel* oracle = scalar->find(type);
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(type);
       ASSERT_NE(oracle, nullptr) << dtype_name(type);
-      for (int64_t k : {32, 256, 512 + 256}) {
+      for (int64_t k : {32, 96, 256, 512 + 256}) {
         if (is_k_quant(type) && k % 256 != 0) continue;
         for (int64_t rows : {1, 3, 7, 33}) {
           for (int64_t tokens : {1, 2, 3, 5, 17}) {
@@ -217,7 +221,8 @@ TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
       // scale, and a block whose maximum is negative.
       if (k >= 128) {
         std::fill(x.begin() + 32, x.begin() + 64, 0.0f);
-        for (int i = 0; i < 32; ++i) x[static_cast<size_t>(64 + i)] = (static_cast<float>(i) - 15.5f);
+        for (int i = 0; i < 32; ++i)
+          x[static_cast<size_t>(64 + i)] = (static_cast<float>(i) - 15.5f);
         x[96] = -127.0f;
         for (int i = 1; i < 32; ++i) x[static_cast<size_t>(96 + i)] = static_cast<float>(i) + 0.5f;
       }
@@ -229,8 +234,10 @@ TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
       for (size_t b = 0; b < want.size(); ++b) {
         const std::string where = std::string(isa_name(isa)) + " k=" + std::to_string(k) +
                                   " block " + std::to_string(b) + " seed=" + std::to_string(seed);
-        ASSERT_EQ(std::memcmp(&got[b].d, &want[b].d, 4), 0) << "d " << got[b].d << " vs " << want[b].d << " " << where;
-        ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0) << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
+        ASSERT_EQ(std::memcmp(&got[b].d, &want[b].d, 4), 0)
+            << "d " << got[b].d << " vs " << want[b].d << " " << where;
+        ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0)
+            << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
         for (int i = 0; i < kActBlock; ++i) {
           ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
         }

@@ -18,8 +18,9 @@ void quantize_act_avx2(const float* x, ActBlockQ8* out, int64_t k) {
     const float* xb = x + b * kActBlock;
     __m256 v[4];
     for (int i = 0; i < 4; ++i) v[i] = _mm256_loadu_ps(xb + 8 * i);
-    __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
-                             _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
+    __m256 m =
+        _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
+                      _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
     __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
@@ -29,7 +30,8 @@ void quantize_act_avx2(const float* x, ActBlockQ8* out, int64_t k) {
     const __m256 vinv = _mm256_set1_ps(inv);
     __m256i q[4];
     for (int i = 0; i < 4; ++i) {
-      const __m256 r = _mm256_round_ps(_mm256_mul_ps(v[i], vinv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m256 r =
+          _mm256_round_ps(_mm256_mul_ps(v[i], vinv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
       q[i] = _mm256_min_epi32(_mm256_max_epi32(_mm256_cvttps_epi32(r), _mm256_set1_epi32(-127)),
                               _mm256_set1_epi32(127));
     }
@@ -41,7 +43,8 @@ void quantize_act_avx2(const float* x, ActBlockQ8* out, int64_t k) {
     const __m256i p16a = _mm256_packs_epi32(q[0], q[1]);
     const __m256i p16b = _mm256_packs_epi32(q[2], q[3]);
     const __m256i p8 = _mm256_packs_epi16(p16a, p16b);
-    const __m256i ordered = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    const __m256i ordered =
+        _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].q), ordered);
     out[b].d = d;
     out[b].sum = d * static_cast<float>(_mm_cvtsi128_si32(s4));
@@ -50,6 +53,8 @@ void quantize_act_avx2(const float* x, ActBlockQ8* out, int64_t k) {
 
 }  // namespace
 
-void avx2_register_act_quant(KernelSet& set) { set.quantize_act = quantize_act_avx2; }
+void avx2_register_act_quant(KernelSet& set) {
+  set.quantize_act = quantize_act_avx2;
+}
 
 }  // namespace pocket::x86

@@ -11,6 +11,13 @@
 #include "kernels/gemm.h"
 #include "kernels/x86/x86_kernels.h"
 
+// Fully unrolls the row/token loops early, so that GCC keeps the accumulator arrays in registers.
+#if defined(__clang__)
+#define POCKET_UNROLL _Pragma("unroll")
+#else
+#define POCKET_UNROLL _Pragma("GCC unroll 16")
+#endif
+
 namespace pocket::x86 {
 namespace {
 
@@ -38,7 +45,8 @@ struct LoadF16 {
 
 struct LoadBF16 {
   static __m256 load8(const uint8_t* row, int64_t i) {
-    const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
+    const __m256i wide =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * i)));
     return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
   }
   static float load1(const uint8_t* row, int64_t i) {
@@ -58,25 +66,35 @@ inline float hsum(__m256 v) {
 template <class L, int R, int T>
 void tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* w[R];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) w[i] = a.w + static_cast<size_t>(r + i) * a.w_stride;
   const float* x[T];
+  POCKET_UNROLL
   for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const float*>(static_cast<const uint8_t*>(a.x) + static_cast<size_t>(t + u) * a.x_stride);
+    x[u] = reinterpret_cast<const float*>(static_cast<const uint8_t*>(a.x) +
+                                          static_cast<size_t>(t + u) * a.x_stride);
   }
   __m256 acc[R][T];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) acc[i][u] = _mm256_setzero_ps();
   }
   int64_t k = 0;
   for (; k + 8 <= a.k; k += 8) {
     __m256 wv[R];
+    POCKET_UNROLL
     for (int i = 0; i < R; ++i) wv[i] = L::load8(w[i], k);
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) {
       const __m256 xv = _mm256_loadu_ps(x[u] + k);
+      POCKET_UNROLL
       for (int i = 0; i < R; ++i) acc[i][u] = _mm256_fmadd_ps(wv[i], xv, acc[i][u]);
     }
   }
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) {
       float s = hsum(acc[i][u]);
       for (int64_t kk = k; kk < a.k; ++kk) s += L::load1(w[i], kk) * x[u][kk];
@@ -102,7 +120,9 @@ void gemm(const GemmArgs& a) {
 }  // namespace
 
 void avx2_register_float(KernelSet& set) {
-  auto put = [&](DType t, GemmFn fn) { set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kF32, 4}; };
+  auto put = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kF32, 4};
+  };
   put(DType::kF32, gemm<LoadF32>);
   put(DType::kF16, gemm<LoadF16>);
   put(DType::kBF16, gemm<LoadBF16>);

@@ -2,10 +2,9 @@
 // max |x| (exact in any order), the same scalar divisions for d and 1/d as the reference,
 // round-half-even with vrndscaleps (= nearbyint in the default mode), clamp to [-127, 127] and
 // vpmovsdb narrows each zmm of int32 to 16 bytes in order (no lane shuffle needed, unlike AVX2).
-#include "kernels/x86/avx512_intrin.h"
-
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
+#include "kernels/x86/avx512_intrin.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
@@ -20,7 +19,8 @@ void quantize_act_avx512(const float* x, ActBlockQ8* out, int64_t k) {
     const float inv = d != 0.0f ? 1.0f / d : 0.0f;
     const __m512 vinv = _mm512_set1_ps(inv);
     auto quant = [&](__m512 v) {
-      const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(v, vinv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(v, vinv),
+                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
       return _mm512_min_epi32(_mm512_max_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(-127)),
                               _mm512_set1_epi32(127));
     };
@@ -34,6 +34,8 @@ void quantize_act_avx512(const float* x, ActBlockQ8* out, int64_t k) {
 
 }  // namespace
 
-void avx512_register_act_quant(KernelSet& set) { set.quantize_act = quantize_act_avx512; }
+void avx512_register_act_quant(KernelSet& set) {
+  set.quantize_act = quantize_act_avx512;
+}
 
 }  // namespace pocket::x86

@@ -3,10 +3,16 @@
 // (bf16 is the top half of an f32), FMA into f32. Tiles: 4 rows x 4 tokens (16 of the 32 zmm
 // registers as accumulators) for prefill, 8 rows x 1 token for decode. A k that is not a multiple
 // of 16 ends with one masked step (masked loads read nothing past the row).
-#include "kernels/x86/avx512_intrin.h"
-
 #include "kernels/gemm.h"
+#include "kernels/x86/avx512_intrin.h"
 #include "kernels/x86/x86_kernels.h"
+
+// Fully unrolls the row/token loops early, so that GCC keeps the accumulator arrays in registers.
+#if defined(__clang__)
+#define POCKET_UNROLL _Pragma("unroll")
+#else
+#define POCKET_UNROLL _Pragma("GCC unroll 16")
+#endif
 
 namespace pocket::x86 {
 namespace {
@@ -33,27 +39,38 @@ struct LoadBF16 {
 template <class L, int R, int T>
 void tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* w[R];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) w[i] = a.w + static_cast<size_t>(r + i) * a.w_stride;
   const float* x[T];
+  POCKET_UNROLL
   for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const float*>(static_cast<const uint8_t*>(a.x) + static_cast<size_t>(t + u) * a.x_stride);
+    x[u] = reinterpret_cast<const float*>(static_cast<const uint8_t*>(a.x) +
+                                          static_cast<size_t>(t + u) * a.x_stride);
   }
   __m512 acc[R][T];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) acc[i][u] = _mm512_setzero_ps();
   }
-  auto step = [&](int64_t k, __mmask16 m) {
+  // Full steps, then one masked step for the tail (a plain loop, not a lambda: capturing the
+  // accumulators by reference keeps them in memory).
+  for (int64_t k = 0; k < a.k; k += 16) {
+    const __mmask16 m = a.k - k >= 16 ? static_cast<__mmask16>(0xFFFF)
+                                      : static_cast<__mmask16>((1u << (a.k - k)) - 1);
     __m512 wv[R];
+    POCKET_UNROLL
     for (int i = 0; i < R; ++i) wv[i] = L::load16(w[i], k, m);
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) {
       const __m512 xv = _mm512_maskz_loadu_ps(m, x[u] + k);
+      POCKET_UNROLL
       for (int i = 0; i < R; ++i) acc[i][u] = _mm512_fmadd_ps(wv[i], xv, acc[i][u]);
     }
-  };
-  int64_t k = 0;
-  for (; k + 16 <= a.k; k += 16) step(k, 0xFFFF);
-  if (k < a.k) step(k, static_cast<__mmask16>((1u << (a.k - k)) - 1));
+  }
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) a.y[(t + u) * a.y_stride + r + i] = _mm512_reduce_add_ps(acc[i][u]);
   }
 }
@@ -84,7 +101,9 @@ void gemm(const GemmArgs& a) {
 }  // namespace
 
 void avx512_register_float(KernelSet& set) {
-  auto put = [&](DType t, GemmFn fn) { set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kF32, 8}; };
+  auto put = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kF32, 8};
+  };
   put(DType::kF32, gemm<LoadF32>);
   put(DType::kF16, gemm<LoadF16>);
   put(DType::kBF16, gemm<LoadBF16>);

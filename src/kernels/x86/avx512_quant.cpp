@@ -5,8 +5,9 @@
 // q, a) = sum((q - z) * a), where z * sum(a) per lane is itself one dpbusd on the activations,
 // done once per token and group and shared by the rows of the tile. Q8_0 is signed: flipping
 // the top bit (q ^ 0x80 = q + 128) makes it unsigned with zero point 128.
-// With 32 vector registers the tiles are larger than AVX2's: 4 rows x 4 tokens (16 accumulators)
-// for prefill, 8 rows x 1 token for decode (8 independent accumulator chains).
+// With 32 zmm registers the tiles are larger than AVX2's: 4 rows x 4 tokens (16 accumulators)
+// for prefill, 8 rows x 1 token for decode (8 independent accumulator chains), and each zmm
+// holds two 32-value groups (see tile512).
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/qgemm_tile.h"
 #include "kernels/x86/x86_kernels.h"
@@ -20,7 +21,8 @@ struct VnniDot {
     constexpr int z = D::kSigned ? 128 : D::kZero;
     const __m256i zero = _mm256_setzero_si256();
     if constexpr (z != 0) {
-      return _mm256_sub_epi32(zero, _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(static_cast<char>(z)), a));
+      return _mm256_sub_epi32(zero,
+                              _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(static_cast<char>(z)), a));
     }
     return zero;
   }
@@ -31,19 +33,137 @@ struct VnniDot {
   }
 };
 
+// Two consecutive 32-value groups per zmm: the weight bytes, activation bytes, zero-point
+// corrections and scales of groups g and g + 1 go in the low and high 256-bit halves, so one
+// vpdpbusd / cvt / fma covers 64 values. Groups never straddle a K super-block (8 groups, even).
+// An odd last group (legacy formats with k / 32 odd) takes the 256-bit path.
+template <class D, int R, int T>
+void tile512(const GemmArgs& a, int64_t r, int64_t t) {
+  constexpr int kGroups = D::kVals / kActBlock;
+  const int64_t n_groups = a.k / kActBlock;
+  const uint8_t* w[R];
+  POCKET_UNROLL
+  for (int i = 0; i < R; ++i) w[i] = a.w + static_cast<size_t>(r + i) * a.w_stride;
+  const ActBlockQ8* x[T];
+  POCKET_UNROLL
+  for (int u = 0; u < T; ++u) {
+    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
+                                               static_cast<size_t>(t + u) * a.x_stride);
+  }
+  __m512 acc[R][T];
+  float off[R][T];
+  POCKET_UNROLL
+  for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
+    for (int u = 0; u < T; ++u) {
+      acc[i][u] = _mm512_setzero_ps();
+      off[i][u] = 0.0f;
+    }
+  }
+  typename D::Prep prep0[R], prep1[R];
+  int64_t g = 0;
+  for (; g + 2 <= n_groups; g += 2) {
+    const int64_t b0 = g / kGroups, b1 = (g + 1) / kGroups;
+    const int j0 = static_cast<int>(g % kGroups), j1 = static_cast<int>((g + 1) % kGroups);
+    if (j0 == 0) {
+      POCKET_UNROLL
+      for (int i = 0; i < R; ++i) prep0[i] = D::prep(w[i] + b0 * D::kBytes);
+    }
+    if constexpr (kGroups == 1) {
+      POCKET_UNROLL
+      for (int i = 0; i < R; ++i) prep1[i] = D::prep(w[i] + b1 * D::kBytes);
+    }
+    const typename D::Prep* p1 = kGroups == 1 ? prep1 : prep0;
+    __m512i q[R];
+    __m512 ws[R];
+    POCKET_UNROLL
+    for (int i = 0; i < R; ++i) {
+      q[i] = _mm512_inserti64x4(_mm512_castsi256_si512(D::quants(w[i] + b0 * D::kBytes, j0)),
+                                D::quants(w[i] + b1 * D::kBytes, j1), 1);
+      if constexpr (D::kSigned)
+        q[i] = _mm512_xor_si512(q[i], _mm512_set1_epi8(static_cast<char>(0x80)));
+      ws[i] = _mm512_insertf32x8(_mm512_castps256_ps512(D::scale(prep0[i], j0)),
+                                 D::scale(p1[i], j1), 1);
+    }
+    POCKET_UNROLL
+    for (int u = 0; u < T; ++u) {
+      const ActBlockQ8& xb0 = x[u][g];
+      const ActBlockQ8& xb1 = x[u][g + 1];
+      const __m512i av =
+          _mm512_inserti64x4(_mm512_castsi256_si512(loadu256(xb0.q)), loadu256(xb1.q), 1);
+      constexpr int z = D::kSigned ? 128 : D::kZero;
+      __m512i corr = _mm512_setzero_si512();
+      if constexpr (z != 0) {
+        corr = _mm512_sub_epi32(
+            corr, _mm512_dpbusd_epi32(corr, _mm512_set1_epi8(static_cast<char>(z)), av));
+      }
+      const __m512 da = _mm512_insertf32x8(_mm512_set1_ps(xb0.d), _mm256_set1_ps(xb1.d), 1);
+      POCKET_UNROLL
+      for (int i = 0; i < R; ++i) {
+        const __m512i p = _mm512_dpbusd_epi32(corr, q[i], av);
+        acc[i][u] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), _mm512_mul_ps(ws[i], da), acc[i][u]);
+        if constexpr (D::kHasMin) {
+          off[i][u] -= D::min(prep0[i], j0) * xb0.sum + D::min(p1[i], j1) * xb1.sum;
+        }
+      }
+    }
+  }
+  if (g < n_groups) {  // legacy formats only: one group left
+    static_assert(kGroups == 1 || kGroups % 2 == 0);
+    POCKET_UNROLL
+    for (int i = 0; i < R; ++i) {
+      const typename D::Prep pr = D::prep(w[i] + g * D::kBytes);
+      const __m256i qi = D::quants(w[i] + g * D::kBytes, 0);
+      POCKET_UNROLL
+      for (int u = 0; u < T; ++u) {
+        const ActBlockQ8& xb = x[u][g];
+        const __m256i av = loadu256(xb.q);
+        const __m256i p = VnniDot::dot<D>(qi, av, VnniDot::correction<D>(av));
+        const __m256 s = _mm256_mul_ps(D::scale(pr, 0), _mm256_set1_ps(xb.d));
+        off[i][u] += hsum256(_mm256_mul_ps(_mm256_cvtepi32_ps(p), s));
+        if constexpr (D::kHasMin) off[i][u] -= D::min(pr, 0) * xb.sum;
+      }
+    }
+  }
+  POCKET_UNROLL
+  for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
+    for (int u = 0; u < T; ++u) {
+      a.y[(t + u) * a.y_stride + r + i] = _mm512_reduce_add_ps(acc[i][u]) + off[i][u];
+    }
+  }
+}
+
+template <class D, int R, int T>
+void gemm_rt(const GemmArgs& a) {
+  int64_t r = a.r0;
+  for (; r + R <= a.r1; r += R) {
+    int64_t t = 0;
+    for (; t + T <= a.n_tok; t += T) tile512<D, R, T>(a, r, t);
+    for (; t < a.n_tok; ++t) tile512<D, R, 1>(a, r, t);
+  }
+  for (; r < a.r1; ++r) {
+    int64_t t = 0;
+    for (; t + T <= a.n_tok; t += T) tile512<D, 1, T>(a, r, t);
+    for (; t < a.n_tok; ++t) tile512<D, 1, 1>(a, r, t);
+  }
+}
+
 template <class D>
 void gemm(const GemmArgs& a) {
   if (a.n_tok == 1) {
-    qgemm<VnniDot, D, 8, 1>(a);
+    gemm_rt<D, 8, 1>(a);
   } else {
-    qgemm<VnniDot, D, 4, 4>(a);
+    gemm_rt<D, 4, 4>(a);
   }
 }
 
 }  // namespace
 
 void avx512_register_quant(KernelSet& set) {
-  auto put = [&](DType t, GemmFn fn) { set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, 8}; };
+  auto put = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, 8};
+  };
   put(DType::kQ8_0, gemm<DecQ8_0>);
   put(DType::kQ4_0, gemm<DecQ4_0>);
   put(DType::kQ4_1, gemm<DecQ4_1>);

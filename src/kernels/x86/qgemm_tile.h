@@ -27,22 +27,36 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/half.h"
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/ref/block_layouts.h"
 
+// Fully unrolls the loops over the rows and tokens of a tile early enough for GCC to keep the
+// accumulator arrays in registers (without it they live on the stack).
+#if defined(__clang__)
+#define POCKET_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define POCKET_UNROLL _Pragma("GCC unroll 16")
+#else
+#define POCKET_UNROLL
+#endif
+
 namespace pocket {
 namespace {
 
+// One f16 scale with the F16C instruction (the portable fp16_to_fp32 is a dozen branchy ops).
 inline float load_f16(const uint8_t* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);
-  return fp16_to_fp32(h);
+  return _cvtsh_ss(h);
 }
 
-inline __m256i loadu256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m128i loadu128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
+inline __m256i loadu256(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+inline __m128i loadu128(const void* p) {
+  return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
 
 inline float hsum256(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -77,7 +91,9 @@ inline __m256i legacy_fifth_bits(const uint8_t* qh) {
 struct DecQ8_0 {
   static constexpr int kVals = 32, kBytes = sizeof(BlockQ8_0), kZero = 0;
   static constexpr bool kSigned = true, kHasMin = false;
-  struct Prep { float d; };
+  struct Prep {
+    float d;
+  };
   static Prep prep(const uint8_t* b) { return {load_f16(b)}; }
   static __m256i quants(const uint8_t* b, int) { return loadu256(b + 2); }
   static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
@@ -87,7 +103,9 @@ struct DecQ8_0 {
 struct DecQ4_0 {
   static constexpr int kVals = 32, kBytes = sizeof(BlockQ4_0), kZero = 8;
   static constexpr bool kSigned = false, kHasMin = false;
-  struct Prep { float d; };
+  struct Prep {
+    float d;
+  };
   static Prep prep(const uint8_t* b) { return {load_f16(b)}; }
   static __m256i quants(const uint8_t* b, int) { return legacy_nibbles(b + 2); }
   static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
@@ -97,7 +115,9 @@ struct DecQ4_0 {
 struct DecQ4_1 {
   static constexpr int kVals = 32, kBytes = sizeof(BlockQ4_1), kZero = 0;
   static constexpr bool kSigned = false, kHasMin = true;
-  struct Prep { float d, m; };
+  struct Prep {
+    float d, m;
+  };
   static Prep prep(const uint8_t* b) { return {load_f16(b), load_f16(b + 2)}; }
   static __m256i quants(const uint8_t* b, int) { return legacy_nibbles(b + 4); }
   static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
@@ -107,7 +127,9 @@ struct DecQ4_1 {
 struct DecQ5_0 {
   static constexpr int kVals = 32, kBytes = sizeof(BlockQ5_0), kZero = 16;
   static constexpr bool kSigned = false, kHasMin = false;
-  struct Prep { float d; };
+  struct Prep {
+    float d;
+  };
   static Prep prep(const uint8_t* b) { return {load_f16(b)}; }
   static __m256i quants(const uint8_t* b, int) {
     return _mm256_or_si256(legacy_nibbles(b + 6), legacy_fifth_bits(b + 2));
@@ -119,7 +141,9 @@ struct DecQ5_0 {
 struct DecQ5_1 {
   static constexpr int kVals = 32, kBytes = sizeof(BlockQ5_1), kZero = 0;
   static constexpr bool kSigned = false, kHasMin = true;
-  struct Prep { float d, m; };
+  struct Prep {
+    float d, m;
+  };
   static Prep prep(const uint8_t* b) { return {load_f16(b), load_f16(b + 2)}; }
   static __m256i quants(const uint8_t* b, int) {
     return _mm256_or_si256(legacy_nibbles(b + 8), legacy_fifth_bits(b + 4));
@@ -133,22 +157,23 @@ struct DecQ5_1 {
 struct KScales {
   float step[8], off[8];
 };
+// The 12 packed bytes as three little-endian words u0, u1, u2 give all eight 6-bit numbers of
+// each kind with word-wide masks instead of a per-sub-block branch:
+//   scale[0..3] = u0 & 0x3f (per byte)   scale[4..7] = low nibbles of u2 | (top 2 bits of u0) << 4
+//   min[0..3]   = u1 & 0x3f              min[4..7]   = high nibbles of u2 | (top 2 bits of u1) << 4
 inline KScales unpack_k_scales(const uint8_t* b) {
-  const float d = load_f16(b), dmin = load_f16(b + 2);
-  const uint8_t* p = b + 4;
+  uint32_t u[3];
+  std::memcpy(u, b + 4, 12);
+  const uint32_t sc_lo = u[0] & 0x3f3f3f3fu, mn_lo = u[1] & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+  const uint32_t mn_hi = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
+  const __m256 sc = _mm256_cvtepi32_ps(
+      _mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, static_cast<int>(sc_hi), static_cast<int>(sc_lo))));
+  const __m256 mn = _mm256_cvtepi32_ps(
+      _mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, static_cast<int>(mn_hi), static_cast<int>(mn_lo))));
   KScales out;
-  for (int s = 0; s < 8; ++s) {
-    int sc, mn;
-    if (s < 4) {
-      sc = p[s] & 63;
-      mn = p[s + 4] & 63;
-    } else {
-      sc = (p[s + 4] & 0x0F) | ((p[s - 4] >> 6) << 4);
-      mn = (p[s + 4] >> 4) | ((p[s] >> 6) << 4);
-    }
-    out.step[s] = d * static_cast<float>(sc);
-    out.off[s] = dmin * static_cast<float>(mn);
-  }
+  _mm256_storeu_ps(out.step, _mm256_mul_ps(sc, _mm256_set1_ps(load_f16(b))));
+  _mm256_storeu_ps(out.off, _mm256_mul_ps(mn, _mm256_set1_ps(load_f16(b + 2))));
   return out;
 }
 
@@ -190,17 +215,24 @@ struct DecQ5_K {
 struct DecQ6_K {
   static constexpr int kVals = 256, kBytes = sizeof(BlockQ6_K), kZero = 32;
   static constexpr bool kSigned = false, kHasMin = false;
-  struct Prep { float step[16]; };
+  struct Prep {
+    float step[16];
+  };
   static Prep prep(const uint8_t* b) {
-    const float d = load_f16(b + 208);
+    const __m256 d = _mm256_set1_ps(load_f16(b + 208));
+    const __m128i sc = loadu128(b + 192);
     Prep p;
-    for (int s = 0; s < 16; ++s) p.step[s] = d * static_cast<float>(static_cast<int8_t>(b[192 + s]));
+    _mm256_storeu_ps(p.step, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(sc))));
+    _mm256_storeu_ps(
+        p.step + 8,
+        _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(sc, 8)))));
     return p;
   }
   static __m256i quants(const uint8_t* b, int j) {
     const int h = j / 4, k = j % 4;
     const __m256i ql = loadu256(b + 64 * h + 32 * (k & 1));
-    const __m256i lo = _mm256_and_si256(k < 2 ? ql : _mm256_srli_epi16(ql, 4), _mm256_set1_epi8(0x0F));
+    const __m256i lo =
+        _mm256_and_si256(k < 2 ? ql : _mm256_srli_epi16(ql, 4), _mm256_set1_epi8(0x0F));
     const __m256i qh = _mm256_srli_epi16(loadu256(b + 128 + 32 * h), 2 * k);
     const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(qh, _mm256_set1_epi8(3)), 4);
     return _mm256_or_si256(lo, hi);
@@ -243,15 +275,19 @@ inline void qgemm_tile(const GemmArgs& a, int64_t r, int64_t t) {
   constexpr int kGroups = D::kVals / kActBlock;
   const int64_t n_blocks = a.k / D::kVals;
   const uint8_t* w[R];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) w[i] = a.w + static_cast<size_t>(r + i) * a.w_stride;
   const ActBlockQ8* x[T];
+  POCKET_UNROLL
   for (int u = 0; u < T; ++u) {
     x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
                                                static_cast<size_t>(t + u) * a.x_stride);
   }
   __m256 acc[R][T];
   float off[R][T];
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) {
       acc[i][u] = _mm256_setzero_ps();
       off[i][u] = 0.0f;
@@ -259,28 +295,35 @@ inline void qgemm_tile(const GemmArgs& a, int64_t r, int64_t t) {
   }
   for (int64_t b = 0; b < n_blocks; ++b) {
     typename D::Prep prep[R];
+    POCKET_UNROLL
     for (int i = 0; i < R; ++i) prep[i] = D::prep(w[i] + b * D::kBytes);
     for (int j = 0; j < kGroups; ++j) {
-      __m256i av[T], corr[T];
-      __m256 da[T];
+      // Decode the R weight groups once, then run every token of the tile over them.
+      __m256i q[R];
+      __m256 ws[R];
+      POCKET_UNROLL
+      for (int i = 0; i < R; ++i) {
+        q[i] = D::quants(w[i] + b * D::kBytes, j);
+        ws[i] = D::scale(prep[i], j);
+      }
+      POCKET_UNROLL
       for (int u = 0; u < T; ++u) {
         const ActBlockQ8& xb = x[u][b * kGroups + j];
-        av[u] = loadu256(xb.q);
-        corr[u] = Isa::template correction<D>(av[u]);
-        da[u] = _mm256_set1_ps(xb.d);
-      }
-      for (int i = 0; i < R; ++i) {
-        const __m256i q = D::quants(w[i] + b * D::kBytes, j);
-        const __m256 ws = D::scale(prep[i], j);
-        for (int u = 0; u < T; ++u) {
-          const __m256i p = Isa::template dot<D>(q, av[u], corr[u]);
-          acc[i][u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(ws, da[u]), acc[i][u]);
-          if constexpr (D::kHasMin) off[i][u] -= D::min(prep[i], j) * x[u][b * kGroups + j].sum;
+        const __m256i av = loadu256(xb.q);
+        const __m256i corr = Isa::template correction<D>(av);
+        const __m256 da = _mm256_set1_ps(xb.d);
+        POCKET_UNROLL
+        for (int i = 0; i < R; ++i) {
+          const __m256i p = Isa::template dot<D>(q[i], av, corr);
+          acc[i][u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(ws[i], da), acc[i][u]);
+          if constexpr (D::kHasMin) off[i][u] -= D::min(prep[i], j) * xb.sum;
         }
       }
     }
   }
+  POCKET_UNROLL
   for (int i = 0; i < R; ++i) {
+    POCKET_UNROLL
     for (int u = 0; u < T; ++u) a.y[(t + u) * a.y_stride + r + i] = hsum256(acc[i][u]) + off[i][u];
   }
 }

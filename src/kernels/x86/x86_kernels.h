@@ -9,12 +9,12 @@
 namespace pocket::x86 {
 
 void avx2_register_act_quant(KernelSet& set);
-void avx2_register_float(KernelSet& set);     // F32, F16, BF16
-void avx2_register_legacy(KernelSet& set);    // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
-void avx2_register_kquants(KernelSet& set);   // Q4_K, Q5_K, Q6_K
+void avx2_register_float(KernelSet& set);    // F32, F16, BF16
+void avx2_register_legacy(KernelSet& set);   // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
+void avx2_register_kquants(KernelSet& set);  // Q4_K, Q5_K, Q6_K
 
 void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
-void avx512_register_quant(KernelSet& set);   // all integer types, VNNI dot products
+void avx512_register_quant(KernelSet& set);  // all integer types, VNNI dot products
 
 }  // namespace pocket::x86
