@@ -98,13 +98,26 @@ pocket::TokenizerSpec spm_tokenizer() {
   pocket::TokenizerSpec s;
   s.kind = pocket::TokenizerKind::kSentencePieceBpe;
   using T = pocket::TokenType;
-  const std::vector<std::pair<std::string, T>> pieces = {
-      {"<unk>", T::kUnknown}, {"<s>", T::kControl},   {"</s>", T::kControl},
-      {"<0x0A>", T::kByte},   {"<0xC3>", T::kByte},   {"<0xA9>", T::kByte},
-      {"\xE2\x96\x81", T::kNormal}, {"a", T::kNormal}, {"b", T::kNormal},
-      {"\xE2\x96\x81" "a", T::kNormal}, {"ab", T::kNormal}, {"\xE2\x96\x81" "ab", T::kNormal},
-      {"<|user|>", T::kUserDefined}, {"c", T::kNormal}, {"\xC3\xA9", T::kNormal},
-      {"\xE2\x96\x81\xE2\x96\x81", T::kNormal}};
+  const std::vector<std::pair<std::string, T>> pieces = {{"<unk>", T::kUnknown},
+                                                         {"<s>", T::kControl},
+                                                         {"</s>", T::kControl},
+                                                         {"<0x0A>", T::kByte},
+                                                         {"<0xC3>", T::kByte},
+                                                         {"<0xA9>", T::kByte},
+                                                         {"\xE2\x96\x81", T::kNormal},
+                                                         {"a", T::kNormal},
+                                                         {"b", T::kNormal},
+                                                         {"\xE2\x96\x81"
+                                                          "a",
+                                                          T::kNormal},
+                                                         {"ab", T::kNormal},
+                                                         {"\xE2\x96\x81"
+                                                          "ab",
+                                                          T::kNormal},
+                                                         {"<|user|>", T::kUserDefined},
+                                                         {"c", T::kNormal},
+                                                         {"\xC3\xA9", T::kNormal},
+                                                         {"\xE2\x96\x81\xE2\x96\x81", T::kNormal}};
   for (size_t i = 0; i < pieces.size(); ++i) {
     s.tokens.push_back(pieces[i].first);
     s.token_types.push_back(pieces[i].second);
@@ -120,7 +133,15 @@ pocket::TokenizerSpec spm_tokenizer() {
 pocket::TokenizerSpec byte_level_tokenizer() {
   pocket::TokenizerSpec s;
   s.kind = pocket::TokenizerKind::kByteLevelBpe;
-  s.tokens = {"a", "b", "\xC4\xA0", "ab", "\xC4\xA0" "a", "1", "<|endoftext|>", "<think>"};
+  s.tokens = {"a",
+              "b",
+              "\xC4\xA0",
+              "ab",
+              "\xC4\xA0"
+              "a",
+              "1",
+              "<|endoftext|>",
+              "<think>"};
   s.token_types.assign(s.tokens.size(), pocket::TokenType::kNormal);
   s.merges = {{"a", "b"}, {"\xC4\xA0", "a"}};
   s.added_tokens = {{"<|endoftext|>", 6, true}, {"<think>", 7, false}};
@@ -210,8 +231,12 @@ std::vector<uint8_t> stories_metadata(const fs::path& shared) {
   for (const std::string& key : f.keys()) {
     using V = pocket::GgufValueType;
     switch (f.type_of(key)) {
-      case V::kString: w.add_string(key, *f.get_string(key)); break;
-      case V::kFloat32: w.add_float32(key, static_cast<float>(*f.get_float(key))); break;
+      case V::kString:
+        w.add_string(key, *f.get_string(key));
+        break;
+      case V::kFloat32:
+        w.add_float32(key, static_cast<float>(*f.get_float(key)));
+        break;
       case V::kArray:
         if (f.array_element_type(key) == V::kString) {
           w.add_string_array(key, f.get_string_array(key));
@@ -223,7 +248,9 @@ std::vector<uint8_t> stories_metadata(const fs::path& shared) {
           w.add_int32_array(key, v32);
         }
         break;
-      default: w.add_uint32(key, static_cast<uint32_t>(*f.get_int(key))); break;
+      default:
+        w.add_uint32(key, static_cast<uint32_t>(*f.get_int(key)));
+        break;
     }
   }
   return w.to_bytes();
@@ -274,7 +301,11 @@ void extra_tokenizer_seeds(const fs::path& dir) {
       {"decomposed_accents", "Cafe\xCC\x81 na\xC3\xAFve e\xCC\x81\xCC\xA3"},
       {"hangul_jamo", "\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB \xEA\xB0\x80\xE1\x86\xA8"},
       {"ill_formed", "ok \xFF\xC3 \xE2\x82 \xED\xA0\x80 \xF4\x90\x80\x80 end"},
-      {"control_tokens", "<s>a</s> <unk><\xEF\xBD\x9C" "begin\xE2\x96\x81" "of\xE2\x96\x81" "sentence\xEF\xBD\x9C>x"},
+      {"control_tokens",
+       "<s>a</s> <unk><\xEF\xBD\x9C"
+       "begin\xE2\x96\x81"
+       "of\xE2\x96\x81"
+       "sentence\xEF\xBD\x9C>x"},
       {"spaces", "  lead\t\ttabs \n\n trail  "},
       {"nul_and_controls", std::string("a\0b\x01\x7F", 5)},
   };
@@ -323,18 +354,28 @@ void tokenizer_json_seeds(const fs::path& dir, const fs::path& shared, const fs:
 }
 
 void hf_config_seeds(const fs::path& dir, const fs::path& shared) {
-  write_file(dir / "deepseek_1.5b", read_file(shared / "configs/deepseek-r1-distill-qwen-1.5b.json"));
+  write_file(dir / "deepseek_1.5b",
+             read_file(shared / "configs/deepseek-r1-distill-qwen-1.5b.json"));
   write_file(dir / "brown_qwen2", read_file(shared / "models/brown-qwen2-7m/hf/config.json"));
-  const json llama3 = {{"model_type", "llama"},         {"vocab_size", 128256},
-                       {"hidden_size", 2048},          {"num_hidden_layers", 16},
-                       {"num_attention_heads", 32},    {"num_key_value_heads", 8},
-                       {"intermediate_size", 8192},    {"head_dim", 64},
-                       {"max_position_embeddings", 131072}, {"rms_norm_eps", 1e-5},
-                       {"rope_theta", 500000.0},       {"tie_word_embeddings", true},
+  const json llama3 = {{"model_type", "llama"},
+                       {"vocab_size", 128256},
+                       {"hidden_size", 2048},
+                       {"num_hidden_layers", 16},
+                       {"num_attention_heads", 32},
+                       {"num_key_value_heads", 8},
+                       {"intermediate_size", 8192},
+                       {"head_dim", 64},
+                       {"max_position_embeddings", 131072},
+                       {"rms_norm_eps", 1e-5},
+                       {"rope_theta", 500000.0},
+                       {"tie_word_embeddings", true},
                        {"attention_bias", false},
                        {"rope_scaling",
-                        {{"rope_type", "llama3"}, {"factor", 32.0}, {"low_freq_factor", 1.0},
-                         {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 8192}}}};
+                        {{"rope_type", "llama3"},
+                         {"factor", 32.0},
+                         {"low_freq_factor", 1.0},
+                         {"high_freq_factor", 4.0},
+                         {"original_max_position_embeddings", 8192}}}};
   write_file(dir / "llama3_rope_scaling", llama3.dump(2));
 }
 

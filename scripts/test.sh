@@ -29,6 +29,7 @@ if [ -d fuzz ] && ls fuzz/*.cpp >/dev/null 2>&1; then
 fi
 
 step "aarch64 cross build, tests under qemu-aarch64 -cpu max"
+scripts/setup-arm64-deps.sh build/arm64-deps
 cmake --preset aarch64 -DPOCKET_WERROR=ON >/dev/null
 cmake --build --preset aarch64 -j "$jobs"
 ctest --preset aarch64 -j "$jobs"

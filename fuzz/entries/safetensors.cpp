@@ -1,5 +1,6 @@
 // Safetensors: parse the header and read the first rows of every tensor.
 #include "io/safetensors.h"
+
 #include "support.h"
 
 namespace pocket::fuzz {
@@ -9,10 +10,11 @@ void safetensors_input(Input data) {
     const SafetensorsFile f = SafetensorsFile::parse(data, "fuzz.safetensors");
     const uint8_t* end = data.data() + data.size();
     for (const TensorView& t : f.tensors()) {
-      expect(f.find_tensor(t.name) == &t, cat("find_tensor('", t.name, "') finds another tensor"));
+      expect(f.find_tensor(t.name) == &t, "find_tensor('", t.name, "') finds another");
       const auto* begin = static_cast<const uint8_t*>(t.data);
-      expect(t.nbytes == 0 || (begin >= data.data() && t.nbytes <= static_cast<uint64_t>(end - begin)),
-             cat("tensor '", t.name, "' lies outside the file"));
+      expect(
+          t.nbytes == 0 || (begin >= data.data() && t.nbytes <= static_cast<uint64_t>(end - begin)),
+          "tensor '", t.name, "' lies outside the file");
       dequantize_first_rows(t);
     }
   });

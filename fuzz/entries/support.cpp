@@ -20,29 +20,37 @@ namespace {
 constexpr int64_t kMaxValues = 1 << 14;
 
 constexpr std::array kTargets = {
-    Target{"gguf", gguf_input},
-    Target{"safetensors", safetensors_input},
-    Target{"tokenizer", tokenizer_input},
-    Target{"tokenizer_json", tokenizer_json_input},
+    Target{"gguf", gguf_input},           Target{"safetensors", safetensors_input},
+    Target{"tokenizer", tokenizer_input}, Target{"tokenizer_json", tokenizer_json_input},
     Target{"hf_config", hf_config_input},
 };
 
 }  // namespace
 
-std::span<const Target> targets() { return kTargets; }
+std::span<const Target> targets() {
+  return kTargets;
+}
 
 std::string shared_dir() {
   if (const char* env = std::getenv("POCKET_SHARED"); env && *env) return env;
   return POCKET_FUZZ_SHARED_DIR;
 }
 
-void expect(bool cond, const std::string& message) {
-  if (!cond) throw PropertyFailure(message);
+std::ostream& operator<<(std::ostream& out, Escaped e) {
+  for (unsigned char c : e.bytes) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out << static_cast<char>(c);
+    } else {
+      out << "\\x"
+          << "0123456789abcdef"[c >> 4] << "0123456789abcdef"[c & 15];
+    }
+  }
+  return out;
 }
 
 void dequantize_first_rows(const TensorView& t) {
   const std::optional<DTypeInfo> info = dtype_info(static_cast<uint32_t>(t.type));
-  expect(info.has_value(), cat("tensor '", t.name, "' has an unknown type id"));
+  expect(info.has_value(), "tensor '", t.name, "' has an unknown type id");
   for (int64_t d : t.ne) {
     if (d <= 0) return;  // nothing to read (safetensors allows empty dims)
   }
@@ -53,8 +61,8 @@ void dequantize_first_rows(const TensorView& t) {
   } catch (const Error& e) {
     throw PropertyFailure(cat("tensor '", t.name, "' was accepted with bad rows: ", e.what()));
   }
-  expect(row_nbytes <= t.nbytes,
-         cat("tensor '", t.name, "': a row of ", row_nbytes, " bytes exceeds its ", t.nbytes));
+  expect(row_nbytes <= t.nbytes, "tensor '", t.name, "': a row of ", row_nbytes,
+         " bytes exceeds its ", t.nbytes);
   if (!info->dequantizable || t.ne[0] > kMaxValues) return;
   // Rows to read, saturated so that a product that would overflow stays small.
   int64_t rows = 1;
@@ -62,9 +70,8 @@ void dequantize_first_rows(const TensorView& t) {
     rows = std::min(rows * std::min(t.ne[i], kMaxValues), kMaxValues);
   }
   rows = std::min(rows, kMaxValues / t.ne[0]);
-  expect(static_cast<uint64_t>(rows) * row_nbytes <= t.nbytes,
-         cat("tensor '", t.name, "': ", rows, " rows of ", row_nbytes, " bytes exceed its ",
-             t.nbytes, " bytes"));
+  expect(static_cast<uint64_t>(rows) * row_nbytes <= t.nbytes, "tensor '", t.name, "': ", rows,
+         " rows of ", row_nbytes, " bytes exceed its ", t.nbytes, " bytes");
   std::vector<float> out(static_cast<size_t>(t.ne[0]));
   for (int64_t r = 0; r < rows; ++r) dequantize_row(t.type, t.row(r), out.data(), t.ne[0]);
 }
@@ -76,7 +83,7 @@ void exercise_tokenizer(const Tokenizer& tok) {
   for (std::string_view text : kTexts) {
     const std::vector<int32_t> ids = tok.encode(text, /*add_bos=*/true);
     for (int32_t id : ids) {
-      expect(id >= 0 && id < tok.n_vocab(), cat("encode produced id ", id, " outside the vocabulary"));
+      expect(id >= 0 && id < tok.n_vocab(), "encode produced id ", id);
     }
     expect(is_valid_utf8(tok.decode(ids)), "decode returned ill-formed UTF-8");
     tok.decode(ids, /*skip_special=*/true);

@@ -1,7 +1,9 @@
 // Helpers shared by the fuzz entries (not part of the public entries.h interface).
 #pragma once
 
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/error.h"
@@ -21,8 +23,18 @@ void guarded(Fn&& fn) {
   }
 }
 
-// Throws PropertyFailure with the message when cond is false.
-void expect(bool cond, const std::string& message);
+// Throws PropertyFailure when cond is false, its message the parts streamed one after another.
+// The message is only built on failure: this runs thousands of times a second.
+template <typename... Parts>
+void expect(bool cond, Parts&&... parts) {
+  if (!cond) throw PropertyFailure(cat(std::forward<Parts>(parts)...));
+}
+
+// Streams bytes as printable ASCII with \xNN escapes (for messages about arbitrary text).
+struct Escaped {
+  std::string_view bytes;
+};
+std::ostream& operator<<(std::ostream& out, Escaped e);
 
 // Dequantizes the first rows of a tensor whose type we can dequantize, at most a fixed number of
 // values, so that a fuzz iteration stays cheap whatever the shape. Checks that the rows read lie

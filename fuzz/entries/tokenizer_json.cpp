@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 // never destroyed: the exit handler may run after the destructors of function-local statics.
 const fs::path& work_dir() {
   static const fs::path* dir = [] {
-    auto* d = new fs::path(fs::temp_directory_path() /
-                           cat("pocket-fuzz-tokenizer-json-", ::getpid()));
+    auto* d =
+        new fs::path(fs::temp_directory_path() / cat("pocket-fuzz-tokenizer-json-", ::getpid()));
     fs::create_directories(*d);
     return d;
   }();
@@ -39,8 +39,9 @@ const fs::path& work_dir() {
 
 void write(const fs::path& path, std::span<const uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  expect(out.good(), cat("cannot write ", path.string()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  expect(out.good(), "cannot write ", path.string());
 }
 
 }  // namespace

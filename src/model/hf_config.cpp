@@ -89,13 +89,26 @@ ModelSpec hf_model_spec(const std::string& text, const std::string& origin) {
   POCKET_CHECK(s.n_head > 0, ErrorCode::kFormat, origin, ": num_attention_heads must be positive");
   s.head_dim = j.contains("head_dim") && !j["head_dim"].is_null() ? get_count(j, "head_dim", origin)
                                                                    : s.n_embd / s.n_head;
-  s.n_ctx_train = static_cast<int64_t>(get_number(j, "max_position_embeddings", 2048, origin));
+  const double n_ctx = get_number(j, "max_position_embeddings", 2048, origin);
+  // Checked before the conversion, which is undefined behavior for a double beyond int64.
+  POCKET_CHECK(n_ctx >= 1 && n_ctx <= static_cast<double>(int64_t{1} << 31), ErrorCode::kFormat,
+               origin, ": max_position_embeddings must be a positive count, got ", n_ctx);
+  s.n_ctx_train = static_cast<int64_t>(n_ctx);
   s.rms_eps = static_cast<float>(get_number(j, "rms_norm_eps", 1e-6, origin));
   s.rope_theta = static_cast<float>(get_number(j, "rope_theta", 10000.0, origin));
   s.tied_output = get_bool(j, "tie_word_embeddings", false, origin);
   if (auto rs = j.find("rope_scaling"); rs != j.end() && !rs->is_null()) {
     POCKET_CHECK(rs->is_object(), ErrorCode::kFormat, origin, ": rope_scaling must be an object");
-    std::string kind = rs->value("rope_type", rs->value("type", std::string()));
+    // Not json::value(): it throws nlohmann's type_error when the field is not a string.
+    std::string kind;
+    for (const char* key : {"rope_type", "type"}) {
+      const auto it = rs->find(key);
+      if (it == rs->end() || it->is_null()) continue;
+      POCKET_CHECK(it->is_string(), ErrorCode::kFormat, origin, ": rope_scaling.", key,
+                   " must be a string");
+      kind = it->get<std::string>();
+      break;
+    }
     if (kind == "llama3") {
       s.validate(origin);  // head_dim must be sane before sizing the factors
       s.rope_freq_factors = llama3_freq_factors(*rs, s, origin);

@@ -6,6 +6,10 @@
 
 namespace pocket {
 
+namespace {
+constexpr int64_t kMaxHeadDim = 1 << 16;
+}  // namespace
+
 const char* arch_name(Arch arch) {
   switch (arch) {
     case Arch::kLlama: return "llama";
@@ -39,6 +43,10 @@ void ModelSpec::validate(const std::string& origin) const {
   positive(n_ff, "feed-forward length");
   POCKET_CHECK(n_head % n_head_kv == 0, ErrorCode::kFormat, origin, ": head count ", n_head,
                " is not a multiple of the KV head count ", n_head_kv);
+  // Far above any real model (64 to 256), and low enough that what is sized by it (RoPE
+  // frequency tables) cannot become a multi-gigabyte allocation from a bad config.
+  POCKET_CHECK(head_dim <= kMaxHeadDim, ErrorCode::kFormat, origin, ": head dimension ", head_dim,
+               " is more than ", kMaxHeadDim);
   POCKET_CHECK(head_dim % 2 == 0, ErrorCode::kFormat, origin, ": head dimension ", head_dim,
                " must be even for RoPE");
   POCKET_CHECK(std::isfinite(rms_eps) && rms_eps > 0, ErrorCode::kFormat, origin,

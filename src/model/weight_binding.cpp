@@ -51,6 +51,8 @@ class Binder {
     bool ok = t.n_dims == expected.size() ||
               (t.n_dims > expected.size() && t.ne[expected.size()] == 1);
     for (size_t i = 0; ok && i < expected.size(); ++i) ok = t.ne[i] == expected[i];
+    // Every later dim must be 1 too, not just the first: [cols, rows, 1, 2] is not a matrix.
+    for (size_t i = expected.size(); ok && i < t.ne.size(); ++i) ok = t.ne[i] == 1;
     if (!ok) {
       std::string want = "[";
       for (size_t i = 0; i < expected.size(); ++i) want += (i ? ", " : "") + std::to_string(expected[i]);
@@ -88,10 +90,12 @@ void bind_weights(Model& model, const TensorLookup& lookup, const std::string& o
   } else {
     w.output = b.matrix("output.weight", s.n_embd, s.n_vocab);
   }
-  w.layers.resize(static_cast<size_t>(s.n_layer));
+  // Grown layer by layer, not sized up front: a file claiming 2^31 layers must fail on its first
+  // missing tensor, not allocate for all of them first.
+  w.layers.clear();
   for (int64_t i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
-    LayerWeights& l = w.layers[static_cast<size_t>(i)];
+    LayerWeights& l = w.layers.emplace_back();
     l.attn_norm = b.vector(p + "attn_norm.weight", s.n_embd);
     l.wq = b.matrix(p + "attn_q.weight", s.n_embd, q_dim);
     l.wk = b.matrix(p + "attn_k.weight", s.n_embd, kv_dim);

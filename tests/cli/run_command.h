@@ -18,13 +18,23 @@ struct CommandResult {
   std::string err;
 };
 
-inline std::string pocket_binary() { return std::string(POCKET_BINARY_DIR) + "/pocket"; }
-
 inline std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
+
+inline std::string pocket_binary() { return std::string(POCKET_BINARY_DIR) + "/pocket"; }
+
+// The shell text that runs the binary: under the emulator in a cross build.
+inline std::string pocket_command() {
+#ifdef POCKET_EMULATOR
+  return std::string(POCKET_EMULATOR) + " " + quote(pocket_binary());
+#else
+  return quote(pocket_binary());
+#endif
+}
+
 
 // `args` is appended to the binary's path as shell text (quote paths with quote()).
 // env: extra "NAME=value" assignments (shell text) for this run.
@@ -41,7 +51,7 @@ inline CommandResult run_pocket(const std::string& args, const std::string& stdi
     std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
     std::fclose(f);
   }
-  const std::string cmd = "POCKET_SHARED=" + quote(shared_dir()) + " " + env + " " + quote(pocket_binary()) +
+  const std::string cmd = "POCKET_SHARED=" + quote(shared_dir()) + " " + env + " " + pocket_command() +
                           " " + args + " <" + quote(in) + " >" + quote(out) + " 2>" + quote(err);
   const int status = std::system(cmd.c_str());
   CommandResult r;

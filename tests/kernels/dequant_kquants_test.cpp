@@ -59,6 +59,7 @@ std::vector<float> dequantize(DType type, const std::vector<uint8_t>& bytes, int
 
 std::vector<uint8_t> q4_k_block(uint16_t d) {
   std::vector<uint8_t> block;
+  block.reserve(144);  // avoids a GCC 12 -O3 false -Wstringop-overflow (aarch64)
   put_u16(block, d);
   put_u16(block, kHalfHalf);  // dmin = 0.5
   block.insert(block.end(), kPackedScales.begin(), kPackedScales.end());
