@@ -1,5 +1,10 @@
 #include "kernels/cpu_features.h"
 
+#include <cstdint>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -11,16 +16,34 @@ namespace {
 CpuFeatures detect() {
   CpuFeatures f;
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  // libgcc's checks include the OS having enabled the register state (XGETBV).
-  f.avx2 = __builtin_cpu_supports("avx2");
-  f.fma = __builtin_cpu_supports("fma");
-  f.f16c = __builtin_cpu_supports("f16c");
-  f.avx512f = __builtin_cpu_supports("avx512f");
-  f.avx512bw = __builtin_cpu_supports("avx512bw");
-  f.avx512vl = __builtin_cpu_supports("avx512vl");
-  f.avx512vnni = __builtin_cpu_supports("avx512vnni");
-  f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
+  // cpuid directly: compilers' __builtin_cpu_supports differ in the names they accept.
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+  const bool osxsave = (c >> 27) & 1;
+  const bool fma = (c >> 12) & 1;
+  const bool f16c = (c >> 29) & 1;
+  uint64_t xcr0 = 0;
+  if (osxsave) {
+    uint32_t lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    xcr0 = (static_cast<uint64_t>(hi) << 32) | lo;
+  }
+  // The OS must save the vector registers: YMM (bits 1-2), and ZMM/opmask (bits 5-7).
+  const bool os_avx = (xcr0 & 0x6) == 0x6;
+  const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;
+  unsigned b7 = 0, c7 = 0, a71 = 0;
+  if (__get_cpuid_count(7, 0, &a, &b7, &c7, &d)) {
+    unsigned b71 = 0, c71 = 0, d71 = 0;
+    if (__get_cpuid_count(7, 1, &a71, &b71, &c71, &d71) == 0) a71 = 0;
+  }
+  f.avx2 = os_avx && ((b7 >> 5) & 1);
+  f.fma = os_avx && fma;
+  f.f16c = os_avx && f16c;
+  f.avx512f = os_avx512 && ((b7 >> 16) & 1);
+  f.avx512bw = os_avx512 && ((b7 >> 30) & 1);
+  f.avx512vl = os_avx512 && ((b7 >> 31) & 1);
+  f.avx512vnni = os_avx512 && ((c7 >> 11) & 1);
+  f.avx512bf16 = os_avx512 && ((a71 >> 5) & 1);
 #elif defined(__aarch64__) && defined(__linux__)
   const unsigned long hw = getauxval(AT_HWCAP);
   const unsigned long hw2 = getauxval(AT_HWCAP2);
