@@ -2,6 +2,8 @@
 // promises (tokenizer.h, stream_decoder.h):
 //  - every id is in the vocabulary and decode() returns valid UTF-8;
 //  - StreamDecoder's pieces concatenate to decode() of the same ids;
+//  - byte-level BPE: the pieces' raw bytes spell x with its well-formed runs NFC-normalized and
+//    its ill-formed bytes kept (unless an added token was matched);
 //  - for valid UTF-8 x, the round trip gives back the text the tokenizer saw:
 //      SentencePiece (stories260K: no normalizer, byte fallback): decode(encode(x)) == x with
 //      each U+2581 as ' ' (SentencePiece writes spaces as U+2581, so one in the text is a space
@@ -60,6 +62,30 @@ std::string reference_nfc(std::string_view text) {
   return result;
 }
 
+// x with each maximal run of well-formed UTF-8 NFC-normalized and the ill-formed bytes kept as
+// they are: what the byte-level tokenizer's pieces must spell (see tokenizer.h). A run ends at the
+// first byte that does not start a character; no character starts inside an ill-formed sequence,
+// so stepping over one byte at a time finds the same runs as the maximal-subpart rule.
+std::string nfc_runs(std::string_view text) {
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  std::string out;
+  size_t run = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    utf8proc_int32_t cp = 0;
+    const utf8proc_ssize_t n =
+        utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
+    if (n > 0) {
+      i += static_cast<size_t>(n);
+      continue;
+    }
+    out += reference_nfc(text.substr(run, i - run));
+    out.push_back(text[i]);
+    run = ++i;
+  }
+  return out + reference_nfc(text.substr(run));
+}
+
 std::string spm_spaces(std::string_view text) {
   constexpr std::string_view kSpmSpace = "\xE2\x96\x81";
   std::string out;
@@ -102,6 +128,12 @@ void check_text(const Tokenizer& tok, std::string_view text, bool nfc) {
     }
     check_decoders(tok, ids, /*skip_special=*/false);
     check_decoders(tok, ids, /*skip_special=*/true);
+    if (nfc && !verbatim) {
+      std::string raw;
+      for (int32_t id : ids) raw += tok.token_piece_bytes(id);
+      const std::string want = nfc_runs(text);
+      expect(raw == want, "the pieces spell '", Escaped{raw}, "', expected '", Escaped{want}, "'");
+    }
     if (!valid) continue;
     const std::string back = tok.decode(ids);
     const std::string want = nfc ? reference_nfc(text) : spm_spaces(text);

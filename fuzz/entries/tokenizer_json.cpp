@@ -59,7 +59,7 @@ void tokenizer_json_input(Input data) {
   guarded([&] {
     const Tokenizer tok(load_hf_tokenizer_json(json.string()));
     exercise_tokenizer(tok);
-    // The input itself is text with every odd character a file like this one can hold.
+    // The file's own bytes as text: full of the pieces its vocabulary and regexes mention.
     const std::string_view text(reinterpret_cast<const char*>(data.data()),
                                 std::min<size_t>(data.size(), 256));
     tok.decode(tok.encode(text, true));
