@@ -30,8 +30,10 @@ void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tok
     thread_local std::vector<ActBlockQ8> act;
     const int64_t blocks = k / kActBlock;
     act.resize(static_cast<size_t>(blocks * n_tokens));
+    // A thread_local is not captured by a lambda: each worker would see its own (empty) vector.
+    ActBlockQ8* act_rows = act.data();
     pool.parallel_for(n_tokens, [&](int, int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) ks.quantize_act(x + t * x_stride, &act[static_cast<size_t>(t * blocks)], k);
+      for (int64_t t = t0; t < t1; ++t) ks.quantize_act(x + t * x_stride, act_rows + t * blocks, k);
     });
     args.x = act.data();
     args.x_stride = static_cast<size_t>(blocks) * sizeof(ActBlockQ8);
