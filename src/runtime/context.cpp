@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "kernels/matmul.h"
 #include "kernels/ref/ops.h"
+#include "runtime/attention.h"
 
 namespace pocket {
 namespace {
@@ -88,6 +89,7 @@ void Context::decode(const Batch& b) {
     const auto* attn_norm = static_cast<const float*>(lw.attn_norm->data);
     for (int64_t t = 0; t < n; ++t)
       ref::rms_norm(&x_[t * d], attn_norm, &xn_[t * d], d, spec_.rms_eps);
+    if (observer_) observer_->observe(l, LinearInput::kAttnIn, xn_.data(), n, d);
     matmul(*lw.wq, xn_.data(), d, n, q_.data(), q_dim, pool_);
     matmul(*lw.wk, xn_.data(), d, n, k_.data(), kv_dim, pool_);
     matmul(*lw.wv, xn_.data(), d, n, v_.data(), kv_dim, pool_);
@@ -108,16 +110,19 @@ void Context::decode(const Batch& b) {
       std::copy_n(&k_[t * kv_dim], kv_dim, kv_.k(seq, l, pos));
       std::copy_n(&v_[t * kv_dim], kv_dim, kv_.v(seq, l, pos));
     }
-    attention(b, l);
+    attention(spec_, b, l, kv_, q_.data(), attn_.data(), pool_);
+    if (observer_) observer_->observe(l, LinearInput::kAttnOut, attn_.data(), n, q_dim);
     matmul(*lw.wo, attn_.data(), q_dim, n, xn_.data(), d, pool_);
     ref::add_inplace(x_.data(), xn_.data(), n * d);
 
     const auto* ffn_norm = static_cast<const float*>(lw.ffn_norm->data);
     for (int64_t t = 0; t < n; ++t)
       ref::rms_norm(&x_[t * d], ffn_norm, &xn_[t * d], d, spec_.rms_eps);
+    if (observer_) observer_->observe(l, LinearInput::kFfnIn, xn_.data(), n, d);
     matmul(*lw.w_gate, xn_.data(), d, n, gate_.data(), ff, pool_);
     matmul(*lw.w_up, xn_.data(), d, n, up_.data(), ff, pool_);
     ref::silu_mul(gate_.data(), up_.data(), gate_.data(), n * ff);
+    if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_.data(), n, ff);
     matmul(*lw.w_down, gate_.data(), ff, n, xn_.data(), d, pool_);
     ref::add_inplace(x_.data(), xn_.data(), n * d);
   }
@@ -135,45 +140,13 @@ void Context::decode(const Batch& b) {
   }
   logits_.resize(out_rows.size() * static_cast<size_t>(spec_.n_vocab));
   if (!out_rows.empty()) {
+    if (observer_) observer_->observe(-1, LinearInput::kOutput, xn_.data(), n_outputs_, d);
     matmul(*w.output, xn_.data(), d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
   }
   for (size_t i = 0; i < b.size(); ++i) {
     const int seq = b.seq_ids[i];
     kv_.set_len(seq, std::max<int64_t>(kv_.seq_len(seq), b.positions[i] + 1));
   }
-}
-
-void Context::attention(const Batch& b, int64_t layer) {
-  const int64_t hd = spec_.head_dim;
-  const int64_t q_dim = spec_.n_head * hd;
-  const int64_t group = spec_.n_head / spec_.n_head_kv;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  const int64_t n = static_cast<int64_t>(b.size());
-  // One work item per (token, head); each sees its own sequence's keys up to its position,
-  // including keys that earlier tokens of this batch just wrote (causal within the batch).
-  pool_.parallel_for(n * spec_.n_head, [&](int, int64_t begin, int64_t end) {
-    thread_local std::vector<float> scores;
-    for (int64_t item = begin; item < end; ++item) {
-      const int64_t t = item / spec_.n_head;
-      const int64_t h = item % spec_.n_head;
-      const int seq = b.seq_ids[static_cast<size_t>(t)];
-      const int64_t n_pos = b.positions[static_cast<size_t>(t)] + 1;
-      const int64_t kv_off = (h / group) * hd;
-      const float* q = &q_[t * q_dim + h * hd];
-      scores.resize(static_cast<size_t>(n_pos));
-      for (int64_t p = 0; p < n_pos; ++p) {
-        scores[static_cast<size_t>(p)] = ref::dot_f32(q, kv_.k(seq, layer, p) + kv_off, hd) * scale;
-      }
-      ref::softmax(scores.data(), n_pos);
-      float* out = &attn_[t * q_dim + h * hd];
-      std::fill(out, out + hd, 0.0f);
-      for (int64_t p = 0; p < n_pos; ++p) {
-        const float* v = kv_.v(seq, layer, p) + kv_off;
-        const float wgt = scores[static_cast<size_t>(p)];
-        for (int64_t i = 0; i < hd; ++i) out[i] += wgt * v[i];
-      }
-    }
-  });
 }
 
 std::span<const float> Context::logits(int i) const {

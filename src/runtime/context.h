@@ -8,6 +8,7 @@
 
 #include "core/thread_pool.h"
 #include "model/model.h"
+#include "runtime/activation_observer.h"
 #include "runtime/batch.h"
 #include "runtime/kv_cache.h"
 
@@ -38,9 +39,11 @@ class Context {
   int n_outputs() const { return n_outputs_; }
   std::span<const float> logits(int i) const;
 
+  // Sees the input of every linear layer in later decode() calls (null: none). Not owned.
+  void set_observer(ActivationObserver* observer) { observer_ = observer; }
+
  private:
   void validate(const Batch& batch) const;
-  void attention(const Batch& batch, int64_t layer);
 
   const Model& model_;
   const ModelSpec& spec_;
@@ -51,6 +54,7 @@ class Context {
   // Scratch, sized for the largest batch seen so far.
   std::vector<float> x_, xn_, q_, k_, v_, attn_, gate_, up_, logits_;
   int n_outputs_ = 0;
+  ActivationObserver* observer_ = nullptr;
 };
 
 }  // namespace pocket
