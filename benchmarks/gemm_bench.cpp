@@ -3,6 +3,7 @@
 //                      memory bound, reported as GB/s of weights read.
 //   gemm/<isa>/<type>  64 tokens, k=1536, rows=1024 (prefill): compute bound, reported as GOP/s
 //                      (2 * rows * k * tokens per call).
+//   prefill/<isa>/<type> 256 tokens, k=1536, rows=1536 (a prompt's Q projection): GOP/s.
 // Only the kernel is timed: activations are quantized (with that ISA's quantizer) beforehand.
 #include <benchmark/benchmark.h>
 
@@ -93,10 +94,11 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
 }
 
 void register_all() {
-  const Shape shapes[] = {{"gemv", 1536, 8960, 1}, {"gemm", 1536, 1024, 64}};
+  const Shape shapes[] = {{"gemv", 1536, 8960, 1}, {"gemm", 1536, 1024, 64}, {"prefill", 1536, 1536, 256}};
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
     if (kernels_for(isa) == nullptr) continue;
     for (const Shape& shape : shapes) {
+      if (isa == Isa::kScalar && shape.tokens > 64) continue;  // minutes per case, tells nothing
       for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kF16, DType::kQ4_K}) {
         const std::string name = std::string(shape.name) + "/" + std::string(isa_name(isa)) + "/" +
                                  std::string(dtype_name(type));

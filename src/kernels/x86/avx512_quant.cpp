@@ -10,6 +10,7 @@
 // holds two 32-value groups (see tile512).
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/qgemm_tile.h"
+#include "kernels/x86/avx512_panel_gemm.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
@@ -149,9 +150,14 @@ void gemm_rt(const GemmArgs& a) {
   }
 }
 
+// From this many tokens on, unpacking 32-row panels (avx512_panel_gemm.h) pays for itself.
+constexpr int64_t kPanelMinTokens = 16;
+
 template <class D>
 void gemm(const GemmArgs& a) {
-  if (a.n_tok == 1) {
+  if (a.n_tok >= kPanelMinTokens) {
+    panel_gemm<D>(a);
+  } else if (a.n_tok == 1) {
     gemm_rt<D, 8, 1>(a);
   } else {
     gemm_rt<D, 4, 4>(a);
@@ -162,7 +168,7 @@ void gemm(const GemmArgs& a) {
 
 void avx512_register_quant(KernelSet& set) {
   auto put = [&](DType t, GemmFn fn) {
-    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, 8};
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
   };
   put(DType::kQ8_0, gemm<DecQ8_0>);
   put(DType::kQ4_0, gemm<DecQ4_0>);
