@@ -32,13 +32,18 @@ std::vector<uint8_t> make_weights(DType type, int64_t k, int64_t rows, std::mt19
   const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
   std::vector<uint8_t> w(stride * static_cast<size_t>(rows));
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  if (type == DType::kQ4_K) {
+  if (type == DType::kQ4_K || type == DType::kQ6_K) {  // no quantizer here: random bytes
     std::uniform_int_distribution<int> byte(0, 255);
     for (uint8_t& b : w) b = static_cast<uint8_t>(byte(rng));
     const uint16_t d = fp32_to_fp16(0.01f);
-    for (size_t at = 0; at < w.size(); at += 144) {
-      std::memcpy(&w[at], &d, 2);
-      std::memcpy(&w[at + 2], &d, 2);
+    const size_t block = dtype_info(type).block_bytes;
+    for (size_t at = 0; at < w.size(); at += block) {
+      if (type == DType::kQ6_K) {
+        std::memcpy(&w[at + 208], &d, 2);  // d is the last field
+      } else {
+        std::memcpy(&w[at], &d, 2);
+        std::memcpy(&w[at + 2], &d, 2);
+      }
     }
     return w;
   }
@@ -94,12 +99,14 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
 }
 
 void register_all() {
-  const Shape shapes[] = {{"gemv", 1536, 8960, 1}, {"gemm", 1536, 1024, 64}, {"prefill", 1536, 1536, 256}};
+  const Shape shapes[] = {
+      {"gemv", 1536, 8960, 1}, {"gemm", 1536, 1024, 64}, {"prefill", 1536, 1536, 256}};
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
     if (kernels_for(isa) == nullptr) continue;
     for (const Shape& shape : shapes) {
       if (isa == Isa::kScalar && shape.tokens > 64) continue;  // minutes per case, tells nothing
-      for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kF16, DType::kQ4_K}) {
+      for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kF16, DType::kQ4_K, DType::kQ6_K,
+                         DType::kPQ4_G128, DType::kPQ8_G128}) {
         const std::string name = std::string(shape.name) + "/" + std::string(isa_name(isa)) + "/" +
                                  std::string(dtype_name(type));
         benchmark::RegisterBenchmark(name.c_str(), run, isa, type, shape)

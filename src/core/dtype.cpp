@@ -37,6 +37,13 @@ constexpr std::array kTable = {
     Entry{DType::kI64, {"I64", 1, 8, false}},
     Entry{DType::kF64, {"F64", 1, 8, false}},
     Entry{DType::kBF16, {"BF16", 1, 2, true}},
+    Entry{DType::kPQ8_G64, {"PQ8_G64", 64, 66, true}},
+    Entry{DType::kPQ8_G128, {"PQ8_G128", 128, 130, true}},
+    Entry{DType::kPQ4_G64, {"PQ4_G64", 64, 34, true}},
+    Entry{DType::kPQ4_G128, {"PQ4_G128", 128, 66, true}},
+    Entry{DType::kPQ4A_G64, {"PQ4A_G64", 64, 36, true}},
+    Entry{DType::kPQ4A_G128, {"PQ4A_G128", 128, 68, true}},
+    Entry{DType::kPFP8_G128, {"PFP8_G128", 128, 130, true}},
 };
 
 }  // namespace

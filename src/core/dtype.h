@@ -30,6 +30,15 @@ enum class DType : uint32_t {
   kI64 = 27,
   kF64 = 28,
   kBF16 = 30,
+  // Our own group-wise types (docs/FORMATS.md): ids from 100 up, beyond any GGML type id, so a
+  // GGML-based reader refuses them instead of misreading them.
+  kPQ8_G64 = 100,    // { f16 d; int8 q[64] }        value = d * q
+  kPQ8_G128 = 101,   // { f16 d; int8 q[128] }
+  kPQ4_G64 = 102,    // { f16 d; u8 qs[32] }         value = d * (q - 8), Q4_0 nibble order
+  kPQ4_G128 = 103,   // { f16 d; u8 qs[64] }
+  kPQ4A_G64 = 104,   // { f16 d; f16 m; u8 qs[32] }  value = d * q + m
+  kPQ4A_G128 = 105,  // { f16 d; f16 m; u8 qs[64] }
+  kPFP8_G128 = 106,  // { f16 d; u8 e[128] }         value = d * e4m3(e)
 };
 
 struct DTypeInfo {

@@ -34,9 +34,7 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads) {
 
 ThreadPool::~ThreadPool() {
   stop_.store(true);
-  {
-    std::lock_guard lock(mu_);
-  }
+  { std::lock_guard lock(mu_); }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
 }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
+#include "kernels/ref/ops.h"
 
 namespace pocket {
 namespace {
@@ -30,6 +31,8 @@ bool supported(Isa isa) {
 KernelSet build(Isa isa) {
   KernelSet set;
   register_scalar_kernels(set);
+  set.silu_mul = ref::silu_mul;
+  register_scalar_attn_kernels(set);
   // Each level starts from the one below, so a type a level does not speed up keeps the best
   // kernel that exists for it.
 #if defined(__x86_64__)

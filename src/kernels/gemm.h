@@ -45,12 +45,46 @@ struct GemmKernel {
   int row_tile = 1;  // rows per tile: thread ranges are multiples of it
 };
 
-inline constexpr size_t kMaxTypeId = 40;
+// Covers GGML's ids (< 40) and our own group-wise types (100..127, core/dtype.h).
+inline constexpr size_t kMaxTypeId = 128;
+
+// KV cache row formats (runtime/kv_cache.h has the layouts). kQ8: int8 values with one f32 scale
+// per block of kv_q8_block(n) values (32, or the whole row when n is not a multiple of 32).
+enum class KvType : uint8_t { kF32, kF16, kQ8 };
+inline constexpr size_t kNumKvTypes = 3;
+inline constexpr int64_t kv_q8_block(int64_t n) {
+  return n % 32 == 0 ? 32 : n;
+}
+
+// n_rows KV rows of one head (n values each), rows row_stride bytes apart; q8 rows also have
+// n / kv_q8_block(n) scales, scale_stride floats apart.
+struct KvRows {
+  const uint8_t* data = nullptr;
+  size_t row_stride = 0;
+  const float* scales = nullptr;
+  int64_t scale_stride = 0;
+  int64_t n_rows = 0;
+  int64_t n = 0;
+};
+
+// Attention inner loops: out[i] = dot(q, row i) and acc += sum_i w[i] * row i.
+using AttnDotFn = void (*)(const KvRows& rows, const float* q, float* out);
+using AttnAxpyFn = void (*)(const KvRows& rows, const float* w, float* acc);
+
+struct AttnKernel {
+  AttnDotFn dot = nullptr;
+  AttnAxpyFn axpy = nullptr;
+};
+
+// out[i] = silu(gate[i]) * up[i] (out may alias gate).
+using SiluMulFn = void (*)(const float* gate, const float* up, float* out, int64_t n);
 
 struct KernelSet {
   Isa isa = Isa::kScalar;
+  SiluMulFn silu_mul = nullptr;
   std::array<GemmKernel, kMaxTypeId> gemm{};  // by DType id; fn null: not provided
   QuantizeActFn quantize_act = nullptr;
+  std::array<AttnKernel, kNumKvTypes> attn{};  // by KvType
 
   const GemmKernel* find(DType t) const {
     const auto id = static_cast<size_t>(t);
@@ -72,5 +106,11 @@ void register_avx512_kernels(KernelSet& set);
 void register_neon_kernels(KernelSet& set);
 void register_dotprod_kernels(KernelSet& set);
 void register_i8mm_kernels(KernelSet& set);
+// Attention primitives (kernels/ref/attn_ref.cpp, x86/avx2_attn.cpp, x86/avx512_attn.cpp,
+// arm/neon_attn.cpp).
+void register_scalar_attn_kernels(KernelSet& set);
+void register_avx2_attn_kernels(KernelSet& set);
+void register_avx512_attn_kernels(KernelSet& set);
+void register_neon_attn_kernels(KernelSet& set);
 
 }  // namespace pocket

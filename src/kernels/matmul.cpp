@@ -1,6 +1,7 @@
 #include "kernels/matmul.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "core/error.h"
@@ -8,26 +9,55 @@
 #include "kernels/ref/dequant.h"
 
 namespace pocket {
+namespace {
 
-void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
-            int64_t y_stride, ThreadPool& pool) {
-  const KernelSet& ks = active_kernels();
-  const GemmKernel* kern = ks.find(w.type);
-  POCKET_CHECK(kern != nullptr, ErrorCode::kUnsupported, "no matrix kernel for tensor '", w.name,
-               "' of type ", dtype_name(w.type));
-  const int64_t k = w.ne[0];
+constexpr size_t kMaxOutputs = 8;
+
+struct Job {
+  const GemmKernel* kern;
   GemmArgs args;
-  args.w = static_cast<const uint8_t*>(w.data);
-  args.w_stride = w.row_nbytes();
-  args.k = k;
-  args.n_tok = n_tokens;
-  args.y = y;
-  args.y_stride = y_stride;
-  if (kern->act == ActFormat::kQ8) {
-    // Quantize each token's activations once per product, shared by all threads.
-    POCKET_CHECK(k % kActBlock == 0, ErrorCode::kUnsupported, "tensor '", w.name, "' has rows of ",
-                 k, ", not a multiple of ", kActBlock);
-    thread_local std::vector<ActBlockQ8> act;
+  int64_t n_rows;
+  int64_t first_tile;  // tiles of earlier outputs
+};
+
+}  // namespace
+
+void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t x_stride,
+                 int64_t n_tokens, ThreadPool& pool) {
+  POCKET_CHECK(!outputs.empty() && outputs.size() <= kMaxOutputs, ErrorCode::kInternal,
+               "matmul_many takes 1..", kMaxOutputs, " outputs");
+  const KernelSet& ks = active_kernels();
+  const int64_t k = outputs[0].w->ne[0];
+  std::array<Job, kMaxOutputs> jobs;
+  bool any_q8 = false;
+  int64_t n_tiles = 0;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const TensorView& w = *outputs[i].w;
+    POCKET_CHECK(w.ne[0] == k, ErrorCode::kInternal, "tensor '", w.name, "' has rows of ", w.ne[0],
+                 " but shares an input of ", k);
+    const GemmKernel* kern = ks.find(w.type);
+    POCKET_CHECK(kern != nullptr, ErrorCode::kUnsupported, "no matrix kernel for tensor '", w.name,
+                 "' of type ", dtype_name(w.type));
+    if (kern->act == ActFormat::kQ8) {
+      POCKET_CHECK(k % kActBlock == 0, ErrorCode::kUnsupported, "tensor '", w.name,
+                   "' has rows of ", k, ", not a multiple of ", kActBlock);
+      any_q8 = true;
+    }
+    Job& job = jobs[i];
+    job.kern = kern;
+    job.n_rows = w.n_rows();
+    job.first_tile = n_tiles;
+    n_tiles += (job.n_rows + kern->row_tile - 1) / kern->row_tile;
+    job.args.w = static_cast<const uint8_t*>(w.data);
+    job.args.w_stride = w.row_nbytes();
+    job.args.k = k;
+    job.args.n_tok = n_tokens;
+    job.args.y = outputs[i].y;
+    job.args.y_stride = outputs[i].y_stride;
+  }
+  // Each token's activations quantized once, shared by all threads and outputs.
+  thread_local std::vector<ActBlockQ8> act;
+  if (any_q8) {
     const int64_t blocks = k / kActBlock;
     act.resize(static_cast<size_t>(blocks * n_tokens));
     // A thread_local is not captured by a lambda: each worker would see its own (empty) vector.
@@ -35,21 +65,39 @@ void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tok
     pool.parallel_for(n_tokens, [&](int, int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) ks.quantize_act(x + t * x_stride, act_rows + t * blocks, k);
     });
-    args.x = act.data();
-    args.x_stride = static_cast<size_t>(blocks) * sizeof(ActBlockQ8);
-  } else {
-    args.x = x;
-    args.x_stride = static_cast<size_t>(x_stride) * sizeof(float);
   }
-  const int64_t tile = kern->row_tile;
-  const int64_t n_rows = w.n_rows();
-  const int64_t n_tiles = (n_rows + tile - 1) / tile;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    GemmArgs& a = jobs[i].args;
+    if (jobs[i].kern->act == ActFormat::kQ8) {
+      a.x = act.data();
+      a.x_stride = static_cast<size_t>(k / kActBlock) * sizeof(ActBlockQ8);
+    } else {
+      a.x = x;
+      a.x_stride = static_cast<size_t>(x_stride) * sizeof(float);
+    }
+  }
+  // Tiles of all outputs in one list; a thread's contiguous range becomes one kernel call per
+  // output it touches.
+  const size_t n_jobs = outputs.size();
   pool.parallel_for(n_tiles, [&](int, int64_t begin, int64_t end) {
-    GemmArgs a = args;
-    a.r0 = begin * tile;
-    a.r1 = std::min(n_rows, end * tile);
-    kern->fn(a);
+    for (size_t i = 0; i < n_jobs; ++i) {
+      const Job& job = jobs[i];
+      const int64_t tile = job.kern->row_tile;
+      const int64_t job_end = job.first_tile + (job.n_rows + tile - 1) / tile;
+      const int64_t b = std::max(begin, job.first_tile), e = std::min(end, job_end);
+      if (b >= e) continue;
+      GemmArgs a = job.args;
+      a.r0 = (b - job.first_tile) * tile;
+      a.r1 = std::min(job.n_rows, (e - job.first_tile) * tile);
+      job.kern->fn(a);
+    }
   });
+}
+
+void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
+            int64_t y_stride, ThreadPool& pool) {
+  const MatmulOutput out{&w, y, y_stride};
+  matmul_many({&out, 1}, x, x_stride, n_tokens, pool);
 }
 
 void get_row_f32(const TensorView& w, int64_t row, float* out) {

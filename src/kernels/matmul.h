@@ -1,15 +1,28 @@
-// Matrix products of a weight tensor (any dequantizable type) with f32 activations.
+// Matrix products of weight tensors (any type with a kernel) with f32 activations.
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "core/tensor.h"
 #include "core/thread_pool.h"
 
 namespace pocket {
 
-// y[t][r] = dot(W row r, x[t]) for t < n_tokens, r < W.ne[1]. x rows have W.ne[0] floats (stride
-// x_stride), y rows have W.ne[1] floats (stride y_stride). Rows are split across the pool.
+// One product of a shared input: y[t][r] = dot(W row r, x[t]), y rows y_stride floats apart.
+struct MatmulOutput {
+  const TensorView* w = nullptr;
+  float* y = nullptr;
+  int64_t y_stride = 0;
+};
+
+// Several products of the same input x (n_tokens rows of W.ne[0] floats, x_stride apart), e.g.
+// the Q, K and V projections: the activations are quantized once, and the rows of all the
+// weights are split across the pool in one job (one wake-up instead of one per weight).
+void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t x_stride,
+                 int64_t n_tokens, ThreadPool& pool);
+
+// y[t][r] = dot(W row r, x[t]) for t < n_tokens, r < W.ne[1].
 void matmul(const TensorView& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
             int64_t y_stride, ThreadPool& pool);
 

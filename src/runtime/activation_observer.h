@@ -9,11 +9,11 @@ namespace pocket {
 
 // Which linear layers read the rows passed to observe().
 enum class LinearInput {
-  kAttnIn,  // wq, wk, wv (after the attention RMSNorm)
-  kAttnOut, // wo (the attention output)
-  kFfnIn,   // w_gate, w_up (after the FFN RMSNorm)
-  kFfnDown, // w_down (silu(gate) * up)
-  kOutput,  // the output projection (after the final norm), logit rows only
+  kAttnIn,   // wq, wk, wv (after the attention RMSNorm)
+  kAttnOut,  // wo (the attention output)
+  kFfnIn,    // w_gate, w_up (after the FFN RMSNorm)
+  kFfnDown,  // w_down (silu(gate) * up)
+  kOutput,   // the output projection (after the final norm), logit rows only
 };
 
 class ActivationObserver {

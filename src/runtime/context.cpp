@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "kernels/gemm.h"
 #include "kernels/matmul.h"
 #include "kernels/ref/ops.h"
 #include "runtime/attention.h"
@@ -20,10 +21,8 @@ int64_t resolve_ctx(const ModelSpec& s, int64_t n_ctx) {
   return std::min<int64_t>(s.n_ctx_train > 0 ? s.n_ctx_train : 4096, 4096);
 }
 
-void add_bias(float* rows, int64_t n_rows, int64_t width, const TensorView* bias) {
-  if (!bias) return;
-  const auto* b = static_cast<const float*>(bias->data);
-  for (int64_t t = 0; t < n_rows; ++t) ref::add_inplace(rows + t * width, b, width);
+void add_bias(float* row, int64_t width, const TensorView* bias) {
+  if (bias) ref::add_inplace(row, static_cast<const float*>(bias->data), width);
 }
 
 }  // namespace
@@ -32,7 +31,7 @@ Context::Context(const Model& model, ContextParams params)
     : model_(model),
       spec_(model.spec()),
       pool_(resolve_threads(params.n_threads)),
-      kv_(model.spec(), resolve_ctx(model.spec(), params.n_ctx), params.n_seq_max),
+      kv_(model.spec(), resolve_ctx(model.spec(), params.n_ctx), params.n_seq_max, params.kv_type),
       inv_freq_(model.spec().rope_inv_freq()) {}
 
 void Context::validate(const Batch& b) const {
@@ -59,13 +58,44 @@ void Context::validate(const Batch& b) const {
   }
 }
 
+// Element-wise work over the batch's tokens goes to the pool once there is enough of it to pay
+// for a wake-up (a single decode token's row ops are cheaper inline).
+void Context::for_tokens(int64_t n, int64_t width, const std::function<void(int64_t)>& fn) {
+  if (n * width < 16384 || n == 1) {
+    for (int64_t t = 0; t < n; ++t) fn(t);
+    return;
+  }
+  pool_.parallel_for(n, [&](int, int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) fn(t);
+  });
+}
+
+// cos and sin of every rotation angle of every token's position, computed once per batch and
+// shared by all heads of all layers (the same double-precision angles as ref::rope).
+void Context::fill_rope_tables(const Batch& b) {
+  const int64_t half = spec_.head_dim / 2;
+  const int64_t n = static_cast<int64_t>(b.size());
+  rope_cos_.resize(static_cast<size_t>(n * half));
+  rope_sin_.resize(rope_cos_.size());
+  for (int64_t t = 0; t < n; ++t) {
+    const double pos = static_cast<double>(b.positions[static_cast<size_t>(t)]);
+    for (int64_t i = 0; i < half; ++i) {
+      const double angle = pos * static_cast<double>(inv_freq_[static_cast<size_t>(i)]);
+      rope_cos_[static_cast<size_t>(t * half + i)] = static_cast<float>(std::cos(angle));
+      rope_sin_[static_cast<size_t>(t * half + i)] = static_cast<float>(std::sin(angle));
+    }
+  }
+}
+
 void Context::decode(const Batch& b) {
   validate(b);
   const auto& w = model_.weights();
+  const KernelSet& ks = active_kernels();
   const int64_t n = static_cast<int64_t>(b.size());
   const int64_t d = spec_.n_embd;
-  const int64_t q_dim = spec_.n_head * spec_.head_dim;
-  const int64_t kv_dim = spec_.n_head_kv * spec_.head_dim;
+  const int64_t hd = spec_.head_dim;
+  const int64_t q_dim = spec_.n_head * hd;
+  const int64_t kv_dim = spec_.n_head_kv * hd;
   const int64_t ff = spec_.n_ff;
 
   for (size_t i = 0; i < b.size(); ++i) kv_.reserve(b.seq_ids[i], b.positions[i] + 1);
@@ -80,6 +110,7 @@ void Context::decode(const Batch& b) {
   sized(attn_, q_dim);
   sized(gate_, ff);
   sized(up_, ff);
+  fill_rope_tables(b);
 
   for (int64_t t = 0; t < n; ++t)
     get_row_f32(*w.tok_embd, b.tokens[static_cast<size_t>(t)], &x_[t * d]);
@@ -87,59 +118,61 @@ void Context::decode(const Batch& b) {
   for (int64_t l = 0; l < spec_.n_layer; ++l) {
     const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
     const auto* attn_norm = static_cast<const float*>(lw.attn_norm->data);
-    for (int64_t t = 0; t < n; ++t)
+    for_tokens(n, d, [&](int64_t t) {
       ref::rms_norm(&x_[t * d], attn_norm, &xn_[t * d], d, spec_.rms_eps);
+    });
     if (observer_) observer_->observe(l, LinearInput::kAttnIn, xn_.data(), n, d);
-    matmul(*lw.wq, xn_.data(), d, n, q_.data(), q_dim, pool_);
-    matmul(*lw.wk, xn_.data(), d, n, k_.data(), kv_dim, pool_);
-    matmul(*lw.wv, xn_.data(), d, n, v_.data(), kv_dim, pool_);
-    add_bias(q_.data(), n, q_dim, lw.bq);
-    add_bias(k_.data(), n, kv_dim, lw.bk);
-    add_bias(v_.data(), n, kv_dim, lw.bv);
-    for (int64_t t = 0; t < n; ++t) {
-      const int64_t pos = b.positions[static_cast<size_t>(t)];
-      for (int64_t h = 0; h < spec_.n_head; ++h) {
-        ref::rope(&q_[t * q_dim + h * spec_.head_dim], spec_.head_dim, pos, inv_freq_,
-                  spec_.rope_style);
-      }
-      for (int64_t h = 0; h < spec_.n_head_kv; ++h) {
-        ref::rope(&k_[t * kv_dim + h * spec_.head_dim], spec_.head_dim, pos, inv_freq_,
-                  spec_.rope_style);
-      }
-      const int seq = b.seq_ids[static_cast<size_t>(t)];
-      std::copy_n(&k_[t * kv_dim], kv_dim, kv_.k(seq, l, pos));
-      std::copy_n(&v_[t * kv_dim], kv_dim, kv_.v(seq, l, pos));
-    }
+    const MatmulOutput qkv[] = {
+        {lw.wq, q_.data(), q_dim}, {lw.wk, k_.data(), kv_dim}, {lw.wv, v_.data(), kv_dim}};
+    matmul_many(qkv, xn_.data(), d, n, pool_);
+    for_tokens(n, q_dim + 2 * kv_dim, [&](int64_t t) {
+      float* q = &q_[t * q_dim];
+      float* k = &k_[t * kv_dim];
+      float* v = &v_[t * kv_dim];
+      add_bias(q, q_dim, lw.bq);
+      add_bias(k, kv_dim, lw.bk);
+      add_bias(v, kv_dim, lw.bv);
+      const float* c = &rope_cos_[static_cast<size_t>(t * (hd / 2))];
+      const float* s = &rope_sin_[static_cast<size_t>(t * (hd / 2))];
+      for (int64_t h = 0; h < spec_.n_head; ++h)
+        ref::rope_table(q + h * hd, hd, c, s, spec_.rope_style);
+      for (int64_t h = 0; h < spec_.n_head_kv; ++h)
+        ref::rope_table(k + h * hd, hd, c, s, spec_.rope_style);
+      const size_t i = static_cast<size_t>(t);
+      kv_.write(b.seq_ids[i], l, b.positions[i], k, v);
+    });
     attention(spec_, b, l, kv_, q_.data(), attn_.data(), pool_);
     if (observer_) observer_->observe(l, LinearInput::kAttnOut, attn_.data(), n, q_dim);
     matmul(*lw.wo, attn_.data(), q_dim, n, xn_.data(), d, pool_);
     ref::add_inplace(x_.data(), xn_.data(), n * d);
 
     const auto* ffn_norm = static_cast<const float*>(lw.ffn_norm->data);
-    for (int64_t t = 0; t < n; ++t)
+    for_tokens(n, d, [&](int64_t t) {
       ref::rms_norm(&x_[t * d], ffn_norm, &xn_[t * d], d, spec_.rms_eps);
+    });
     if (observer_) observer_->observe(l, LinearInput::kFfnIn, xn_.data(), n, d);
-    matmul(*lw.w_gate, xn_.data(), d, n, gate_.data(), ff, pool_);
-    matmul(*lw.w_up, xn_.data(), d, n, up_.data(), ff, pool_);
-    ref::silu_mul(gate_.data(), up_.data(), gate_.data(), n * ff);
+    const MatmulOutput gate_up[] = {{lw.w_gate, gate_.data(), ff}, {lw.w_up, up_.data(), ff}};
+    matmul_many(gate_up, xn_.data(), d, n, pool_);
+    for_tokens(n, ff,
+               [&](int64_t t) { ks.silu_mul(&gate_[t * ff], &up_[t * ff], &gate_[t * ff], ff); });
     if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_.data(), n, ff);
     matmul(*lw.w_down, gate_.data(), ff, n, xn_.data(), d, pool_);
     ref::add_inplace(x_.data(), xn_.data(), n * d);
   }
 
   // The final norm and the output projection only for the tokens that asked for logits.
-  std::vector<int64_t> out_rows;
+  out_rows_.clear();
   for (int64_t t = 0; t < n; ++t) {
-    if (b.want_logits[static_cast<size_t>(t)]) out_rows.push_back(t);
+    if (b.want_logits[static_cast<size_t>(t)]) out_rows_.push_back(t);
   }
-  n_outputs_ = static_cast<int>(out_rows.size());
+  n_outputs_ = static_cast<int>(out_rows_.size());
   const auto* out_norm = static_cast<const float*>(w.output_norm->data);
-  for (size_t i = 0; i < out_rows.size(); ++i) {
-    ref::rms_norm(&x_[out_rows[i] * d], out_norm, &xn_[static_cast<int64_t>(i) * d], d,
+  for (size_t i = 0; i < out_rows_.size(); ++i) {
+    ref::rms_norm(&x_[out_rows_[i] * d], out_norm, &xn_[static_cast<int64_t>(i) * d], d,
                   spec_.rms_eps);
   }
-  logits_.resize(out_rows.size() * static_cast<size_t>(spec_.n_vocab));
-  if (!out_rows.empty()) {
+  logits_.resize(out_rows_.size() * static_cast<size_t>(spec_.n_vocab));
+  if (!out_rows_.empty()) {
     if (observer_) observer_->observe(-1, LinearInput::kOutput, xn_.data(), n_outputs_, d);
     matmul(*w.output, xn_.data(), d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
   }

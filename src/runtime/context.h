@@ -2,6 +2,7 @@
 // pass over a Batch that may mix sequences and lengths (prefill and decode alike).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -18,6 +19,7 @@ struct ContextParams {
   int64_t n_ctx = 0;  // positions per sequence; 0: the model's training context, at most 4096
   int n_seq_max = 1;  // sequences that can be live at once
   int n_threads = 0;  // 0: every core this process may use
+  KvType kv_type = KvType::kF16;  // KV cache storage (runtime/kv_cache.h)
 };
 
 class Context {
@@ -44,6 +46,8 @@ class Context {
 
  private:
   void validate(const Batch& batch) const;
+  void for_tokens(int64_t n, int64_t width, const std::function<void(int64_t)>& fn);
+  void fill_rope_tables(const Batch& batch);
 
   const Model& model_;
   const ModelSpec& spec_;
@@ -53,6 +57,8 @@ class Context {
 
   // Scratch, sized for the largest batch seen so far.
   std::vector<float> x_, xn_, q_, k_, v_, attn_, gate_, up_, logits_;
+  std::vector<float> rope_cos_, rope_sin_;  // per token: head_dim / 2 each
+  std::vector<int64_t> out_rows_;           // tokens that asked for logits
   int n_outputs_ = 0;
   ActivationObserver* observer_ = nullptr;
 };

@@ -7,7 +7,7 @@
 #include "core/half.h"
 #include "io/gguf_writer.h"
 #include "model/hf_config.h"
-#include "tokenizer/gguf_tokenizer_writer.h"
+#include "runtime/gguf_model_writer.h"
 #include "tokenizer/hf_folder_loader.h"
 
 namespace pocket {
@@ -106,19 +106,7 @@ ModelSpec write_synthetic_model(const SynthOptions& o, const std::string& path) 
   const TokenizerSpec tok = load_hf_tokenizer_dir(o.tokenizer_path);
 
   GgufWriter w;
-  const std::string a = arch_name(s.arch);
-  w.add_string("general.architecture", a);
-  w.add_string("general.name", o.name);
-  w.add_uint32("general.file_type", file_type);
-  w.add_uint32(a + ".context_length", static_cast<uint32_t>(s.n_ctx_train));
-  w.add_uint32(a + ".embedding_length", static_cast<uint32_t>(s.n_embd));
-  w.add_uint32(a + ".block_count", static_cast<uint32_t>(s.n_layer));
-  w.add_uint32(a + ".feed_forward_length", static_cast<uint32_t>(s.n_ff));
-  w.add_uint32(a + ".attention.head_count", static_cast<uint32_t>(s.n_head));
-  w.add_uint32(a + ".attention.head_count_kv", static_cast<uint32_t>(s.n_head_kv));
-  w.add_float32(a + ".rope.freq_base", s.rope_theta);
-  w.add_float32(a + ".attention.layer_norm_rms_epsilon", s.rms_eps);
-  write_gguf_tokenizer(w, tok, s.n_vocab);
+  add_model_metadata(w, s, tok, file_type, o.name);
 
   uint64_t seed = o.seed * 0x100000001b3ULL;
   // Weights uniform in +-sqrt(3)*0.02 (std 0.02, like a fresh initialization): activations stay

@@ -31,14 +31,15 @@ TEST(Cli, RunDefaultModelStreamsTheGreedyStory) {
 }
 
 // --dump-logits writes one row per evaluated position: the prompt's, then each generated
-// token's; the rows from the last prompt position on must match the reference.
+// token's; the rows from the last prompt position on must match the reference. With an f32 KV
+// cache: the references' tolerance is for f32 KV (golden_logits_test covers the f16 default).
 void check_dump(const std::string& model, const std::string& golden_json, float tol) {
   const Json g = read_json(shared_path(golden_json));
   const std::string dump = temp_path("logits.f32");
   const int n_gen = static_cast<int>(g["generated_tokens"].size());
   const auto r = run_pocket("run -m " + quote(shared_path(model)) + " -p " +
                             quote(g["prompt"].get<std::string>()) + " -n " + std::to_string(n_gen) +
-                            " --temp 0 --dump-logits " + quote(dump));
+                            " --temp 0 --kv-type f32 --dump-logits " + quote(dump));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<float> got = read_f32_file(dump);
   fs::remove(dump);

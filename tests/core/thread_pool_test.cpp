@@ -18,7 +18,8 @@ void expect_each_index_once(ThreadPool& pool, int64_t n) {
   pool.parallel_for(n, [&](int, int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)].fetch_add(1);
   });
-  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "index " << i;
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_EQ(hits[static_cast<size_t>(i)].load(), 1) << "index " << i;
 }
 
 TEST(ThreadPool, BackToBackJobsCoverEveryIndexOnce) {

@@ -37,7 +37,10 @@ std::vector<Isa> available_isas() {
 
 constexpr DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8_0,
                             DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
-                            DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
+                            DType::kQ4_K, DType::kQ5_K, DType::kQ6_K,
+                            // our group-wise types (docs/FORMATS.md)
+                            DType::kPQ8_G64, DType::kPQ8_G128, DType::kPQ4_G64, DType::kPQ4_G128,
+                            DType::kPQ4A_G64, DType::kPQ4A_G128, DType::kPFP8_G128};
 
 bool is_k_quant(DType t) {
   return t == DType::kQ4_K || t == DType::kQ5_K || t == DType::kQ6_K;
@@ -191,7 +194,7 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(type);
       ASSERT_NE(oracle, nullptr) << dtype_name(type);
       for (int64_t k : {32, 96, 256, 512 + 256}) {
-        if (is_k_quant(type) && k % 256 != 0) continue;
+        if (k % dtype_info(type).block_elems != 0) continue;
         for (int64_t rows : {1, 3, 7, 33}) {
           for (int64_t tokens : {1, 2, 3, 5, 17}) {
             // The whole matrix, and a range that starts inside it and stops before its end.

@@ -65,8 +65,8 @@ TEST(MatmulThreads, EveryThreadCountAndTokenCountMatchesTheReference) {
               mag += std::fabs(static_cast<double>(wrow[i]) * xt[i]);
             }
             ASSERT_NEAR(y[t * rows + r], want, 1e-4 * mag + 1e-6)
-                << dtype_name(type) << " threads=" << threads << " tokens=" << tokens
-                << " token " << t << " row " << r;
+                << dtype_name(type) << " threads=" << threads << " tokens=" << tokens << " token "
+                << t << " row " << r;
           }
         }
       }

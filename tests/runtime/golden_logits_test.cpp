@@ -1,7 +1,10 @@
 // The forward pass against reference logits in ../shared/golden: llama.cpp's for stories260K,
 // the training code's (torch) for brown-qwen2-7m, through GGUF and Hugging Face loading alike.
 // Tolerance (../shared/README.md): max |difference| <= 5e-3 at every row with an f32 KV cache,
-// and greedy decoding reproduces the reference tokens.
+// and greedy decoding reproduces the reference tokens. The default f16 KV cache rounds keys and
+// values (2^-11 relative), which moves stories260K's logits by up to 0.019 and brown-qwen2-7m's
+// by ~5e-3, so it is held to the README's F16-KV tolerance, 0.05 (llama.cpp's own F16-KV run
+// differs from its F32-KV run by up to 0.024), still with identical greedy tokens.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,6 +40,7 @@ struct Case {
   std::string model;   // path under ../shared
   std::string golden;  // golden JSON path under ../shared
   float tolerance;
+  KvType kv = KvType::kF32;
 };
 
 std::unique_ptr<Model> open_model(const std::string& path) {
@@ -51,9 +55,9 @@ int32_t argmax(std::span<const float> v) {
 }
 
 // Runs the prompt then the reference's own greedy tokens, returning the max |difference|.
-float max_logit_error(const Model& model, const Golden& g, int threads) {
+float max_logit_error(const Model& model, const Golden& g, int threads, KvType kv = KvType::kF32) {
   const auto nv = static_cast<size_t>(model.spec().n_vocab);
-  Context ctx(model, {.n_ctx = 256, .n_seq_max = 1, .n_threads = threads});
+  Context ctx(model, {.n_ctx = 256, .n_seq_max = 1, .n_threads = threads, .kv_type = kv});
   Batch b;
   for (size_t i = 0; i < g.prompt.size(); ++i) {
     b.add(g.prompt[i], static_cast<int32_t>(i), 0, i + 1 == g.prompt.size());
@@ -83,20 +87,25 @@ TEST_P(GoldenLogits, MatchReferenceAtEveryPosition) {
   const auto model = open_model(test::shared_path(c.model));
   const Golden g = read_golden(test::shared_path(c.golden));
   ASSERT_EQ(g.logits.size() % static_cast<size_t>(model->spec().n_vocab), 0u);
-  const float err = max_logit_error(*model, g, 2);
-  EXPECT_LE(err, c.tolerance) << c.model << " on " << c.golden;
-  std::printf("  %s / %s: max |logit diff| = %.3g\n", c.model.c_str(), c.golden.c_str(), err);
+  const float err = max_logit_error(*model, g, 2, c.kv);
+  const char* kv = c.kv == KvType::kF32 ? "f32" : "f16";
+  EXPECT_LE(err, c.tolerance) << c.model << " on " << c.golden << ", " << kv << " KV";
+  std::printf("  %s / %s, %s KV: max |logit diff| = %.3g\n", c.model.c_str(), c.golden.c_str(), kv,
+              err);
 }
 
 std::vector<Case> cases() {
   std::vector<Case> out;
   for (const char* g : {"once_upon", "the_cat"}) {
     out.push_back({"models/stories260K.gguf", std::string("golden/stories260K/") + g + ".json", 5e-3f});
+    out.push_back({"models/stories260K.gguf", std::string("golden/stories260K/") + g + ".json",
+                   5e-2f, KvType::kF16});
   }
   for (const char* g : {"dc4", "dev0", "dev_c0", "dev_c1"}) {
     const std::string golden = std::string("golden/brown-qwen2/") + g + ".json";
     out.push_back({"models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf", golden, 5e-3f});
     out.push_back({"models/brown-qwen2-7m/hf", golden, 5e-3f});
+    out.push_back({"models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf", golden, 5e-2f, KvType::kF16});
     // F16 weights cannot reproduce an f32 reference to 5e-3: rounding the weights alone moves
     // the logits by ~6e-3 here (llama.cpp, which also rounds activations to f16: 1.1e-2). We
     // hold them to 1e-2, tighter than llama.cpp manages, with exact greedy tokens.

@@ -72,7 +72,9 @@ int chat(ChatOptions o) {
          "pass --chat-format deepseek-r1|chatml|llama3");
   }
   const bool thinks = *format == ChatFormat::kDeepSeekR1 && !o.no_think;
-  Context ctx(*lm.model, {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads});
+  Context ctx(
+      *lm.model,
+      {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type});
   Generator gen(ctx, *lm.tokenizer);
   std::vector<ChatMessage> messages;
   if (!o.system.empty()) messages.push_back({"system", o.system});

@@ -33,7 +33,9 @@ int run(const RunOptions& o) {
   const std::vector<int32_t> ids = lm.tokenizer->encode(prompt, !o.no_bos);
   POCKET_CHECK(!ids.empty(), ErrorCode::kInvalidArgument,
                "the prompt is empty and the model has no BOS token to start from");
-  Context ctx(*lm.model, {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads});
+  Context ctx(
+      *lm.model,
+      {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type});
   Generator gen(ctx, *lm.tokenizer);
 
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(nullptr, &std::fclose);

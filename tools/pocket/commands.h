@@ -15,5 +15,7 @@ void add_info_command(CLI::App& app, CommandBody& body);
 void add_tokenize_command(CLI::App& app, CommandBody& body);
 void add_synth_command(CLI::App& app, CommandBody& body);
 void add_bench_command(CLI::App& app, CommandBody& body);
+void add_quantize_command(CLI::App& app, CommandBody& body);
+void add_eval_command(CLI::App& app, CommandBody& body);
 
 }  // namespace pocket::cli

@@ -1,4 +1,5 @@
-// pocket: one binary, one subcommand per job (run, chat, info, tokenize, synth, bench).
+// pocket: one binary, one subcommand per job (run, chat, info, tokenize, synth, bench, quantize,
+// eval).
 #include <cstdio>
 #include <exception>
 
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   pocket::cli::add_tokenize_command(app, body);
   pocket::cli::add_synth_command(app, body);
   pocket::cli::add_bench_command(app, body);
+  pocket::cli::add_quantize_command(app, body);
+  pocket::cli::add_eval_command(app, body);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

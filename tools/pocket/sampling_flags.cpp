@@ -1,5 +1,7 @@
 #include "sampling_flags.h"
 
+#include "kv_type_flag.h"
+
 namespace pocket::cli {
 
 void add_generation_flags(CLI::App& cmd, GenerationFlags& f) {
@@ -29,6 +31,7 @@ void add_generation_flags(CLI::App& cmd, GenerationFlags& f) {
   cmd.add_option("-c,--ctx-size", f.ctx, "Context size in tokens; 0 = the model's, at most 4096")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  add_kv_type_flag(cmd, f.kv_type);
 }
 
 }  // namespace pocket::cli

@@ -13,10 +13,11 @@ struct GenerationFlags {
   GenerateParams params;
   int threads = 0;
   int64_t ctx = 0;
+  KvType kv_type = KvType::kF16;
 };
 
 // Adds -n, --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n,
-// --presence-penalty, --frequency-penalty, --seed, --stop, --ignore-eos, -t, -c.
+// --presence-penalty, --frequency-penalty, --seed, --stop, --ignore-eos, -t, -c, --kv-type.
 void add_generation_flags(CLI::App& cmd, GenerationFlags& flags);
 
 }  // namespace pocket::cli

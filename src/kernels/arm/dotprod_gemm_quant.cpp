@@ -5,9 +5,28 @@
 
 namespace pocket::arm {
 
-void dotprod_gemm_q8_0(const GemmArgs& a) { gemm_q8act<FmtQ8_0, DotSdot>(a); }
-void dotprod_gemm_q4_0(const GemmArgs& a) { gemm_q8act<FmtQ4_0, DotSdot>(a); }
-void dotprod_gemm_q4_k(const GemmArgs& a) { gemm_q8act<FmtQ4_K, DotSdot>(a); }
-void dotprod_gemm_q6_k(const GemmArgs& a) { gemm_q8act<FmtQ6_K, DotSdot>(a); }
+void dotprod_gemm_q8_0(const GemmArgs& a) {
+  gemm_q8act<FmtQ8_0, DotSdot>(a);
+}
+void dotprod_gemm_q4_0(const GemmArgs& a) {
+  gemm_q8act<FmtQ4_0, DotSdot>(a);
+}
+void dotprod_gemm_q4_k(const GemmArgs& a) {
+  gemm_q8act<FmtQ4_K, DotSdot>(a);
+}
+void dotprod_gemm_q6_k(const GemmArgs& a) {
+  gemm_q8act<FmtQ6_K, DotSdot>(a);
+}
+
+namespace {
+template <class Fmt>
+struct SdotKernel {
+  static void run(const GemmArgs& a) { gemm_q8act<Fmt, DotSdot>(a); }
+};
+}  // namespace
+
+void dotprod_register_group_types(KernelSet& set) {
+  register_group_types<SdotKernel>(set, 4);
+}
 
 }  // namespace pocket::arm

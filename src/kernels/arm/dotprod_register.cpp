@@ -10,6 +10,7 @@ void register_dotprod_kernels(KernelSet& set) {
   put(DType::kQ4_0, arm::dotprod_gemm_q4_0);
   put(DType::kQ4_K, arm::dotprod_gemm_q4_k);
   put(DType::kQ6_K, arm::dotprod_gemm_q6_k);
+  arm::dotprod_register_group_types(set);
 }
 
 }  // namespace pocket

@@ -23,7 +23,8 @@ template <class Fmt, int NP>
 void tile_mmla(const GemmArgs& a, int64_t r, int nr, int64_t t0) {
   static_assert(!Fmt::kSplit16, "16-value sub-scales need the dotprod tile");
   const uint8_t* wrow[kRowTile];
-  for (int i = 0; i < kRowTile; ++i) wrow[i] = a.w + static_cast<size_t>(r + std::min(i, nr - 1)) * a.w_stride;
+  for (int i = 0; i < kRowTile; ++i)
+    wrow[i] = a.w + static_cast<size_t>(r + std::min(i, nr - 1)) * a.w_stride;
   const ActBlockQ8* xrow[2 * NP];
   for (int t = 0; t < 2 * NP; ++t) xrow[t] = act_row(a, t0 + t);
   float32x4_t acc[2][NP];
@@ -58,7 +59,8 @@ void tile_mmla(const GemmArgs& a, int64_t r, int nr, int64_t t0) {
         const ActBlockQ8& by = xrow[2 * q + 1][b * Fmt::kSubs + s];
         const int8x16_t x0 = vld1q_s8(bx.q), x1 = vld1q_s8(bx.q + 16);
         const int8x16_t y0 = vld1q_s8(by.q), y1 = vld1q_s8(by.q + 16);
-        const int8x16_t n0 = zip_lo(x0, y0), n1 = zip_hi(x0, y0), n2 = zip_lo(x1, y1), n3 = zip_hi(x1, y1);
+        const int8x16_t n0 = zip_lo(x0, y0), n1 = zip_hi(x0, y0), n2 = zip_lo(x1, y1),
+                        n3 = zip_hi(x1, y1);
         const float32x2_t dxy = {bx.d, by.d};
         const float32x4_t dv = vcombine_f32(dxy, dxy);
         float32x4_t sv = vdupq_n_f32(0.0f);
@@ -115,8 +117,25 @@ void gemm_mmla(const GemmArgs& a) {
 
 }  // namespace
 
-void i8mm_gemm_q8_0(const GemmArgs& a) { gemm_mmla<FmtQ8_0>(a); }
-void i8mm_gemm_q4_0(const GemmArgs& a) { gemm_mmla<FmtQ4_0>(a); }
-void i8mm_gemm_q4_k(const GemmArgs& a) { gemm_mmla<FmtQ4_K>(a); }
+void i8mm_gemm_q8_0(const GemmArgs& a) {
+  gemm_mmla<FmtQ8_0>(a);
+}
+void i8mm_gemm_q4_0(const GemmArgs& a) {
+  gemm_mmla<FmtQ4_0>(a);
+}
+void i8mm_gemm_q4_k(const GemmArgs& a) {
+  gemm_mmla<FmtQ4_K>(a);
+}
+
+namespace {
+template <class Fmt>
+struct MmlaKernel {
+  static void run(const GemmArgs& a) { gemm_mmla<Fmt>(a); }
+};
+}  // namespace
+
+void i8mm_register_group_types(KernelSet& set) {
+  register_group_types<MmlaKernel>(set, 4);
+}
 
 }  // namespace pocket::arm

@@ -9,6 +9,7 @@ void register_i8mm_kernels(KernelSet& set) {
   put(DType::kQ8_0, arm::i8mm_gemm_q8_0);
   put(DType::kQ4_0, arm::i8mm_gemm_q4_0);
   put(DType::kQ4_K, arm::i8mm_gemm_q4_k);
+  arm::i8mm_register_group_types(set);
 }
 
 }  // namespace pocket

@@ -15,16 +15,19 @@ void neon_gemm_q8_0(const GemmArgs& a);
 void neon_gemm_q4_0(const GemmArgs& a);
 void neon_gemm_q4_k(const GemmArgs& a);
 void neon_gemm_q6_k(const GemmArgs& a);
+void neon_register_group_types(KernelSet& set);  // PQ8/PQ4/PQ4A, G 64 and 128
 
 // ARMv8.2 dot product (SDOT).
 void dotprod_gemm_q8_0(const GemmArgs& a);
 void dotprod_gemm_q4_0(const GemmArgs& a);
 void dotprod_gemm_q4_k(const GemmArgs& a);
 void dotprod_gemm_q6_k(const GemmArgs& a);
+void dotprod_register_group_types(KernelSet& set);
 
 // ARMv8.6 int8 matrix multiply (SMMLA).
 void i8mm_gemm_q8_0(const GemmArgs& a);
 void i8mm_gemm_q4_0(const GemmArgs& a);
 void i8mm_gemm_q4_k(const GemmArgs& a);
+void i8mm_register_group_types(KernelSet& set);
 
 }  // namespace pocket::arm

@@ -6,9 +6,28 @@
 
 namespace pocket::arm {
 
-void neon_gemm_q8_0(const GemmArgs& a) { gemm_q8act<FmtQ8_0, DotNeon>(a); }
-void neon_gemm_q4_0(const GemmArgs& a) { gemm_q8act<FmtQ4_0, DotNeon>(a); }
-void neon_gemm_q4_k(const GemmArgs& a) { gemm_q8act<FmtQ4_K, DotNeon>(a); }
-void neon_gemm_q6_k(const GemmArgs& a) { gemm_q8act<FmtQ6_K, DotNeon>(a); }
+void neon_gemm_q8_0(const GemmArgs& a) {
+  gemm_q8act<FmtQ8_0, DotNeon>(a);
+}
+void neon_gemm_q4_0(const GemmArgs& a) {
+  gemm_q8act<FmtQ4_0, DotNeon>(a);
+}
+void neon_gemm_q4_k(const GemmArgs& a) {
+  gemm_q8act<FmtQ4_K, DotNeon>(a);
+}
+void neon_gemm_q6_k(const GemmArgs& a) {
+  gemm_q8act<FmtQ6_K, DotNeon>(a);
+}
+
+namespace {
+template <class Fmt>
+struct NeonKernel {
+  static void run(const GemmArgs& a) { gemm_q8act<Fmt, DotNeon>(a); }
+};
+}  // namespace
+
+void neon_register_group_types(KernelSet& set) {
+  register_group_types<NeonKernel>(set, 4);
+}
 
 }  // namespace pocket::arm

@@ -12,7 +12,9 @@ void register_neon_kernels(KernelSet& set) {
   put(DType::kQ4_0, arm::neon_gemm_q4_0, ActFormat::kQ8);
   put(DType::kQ4_K, arm::neon_gemm_q4_k, ActFormat::kQ8);
   put(DType::kQ6_K, arm::neon_gemm_q6_k, ActFormat::kQ8);
+  arm::neon_register_group_types(set);
   set.quantize_act = arm::neon_quantize_act;
+  register_neon_attn_kernels(set);
 }
 
 }  // namespace pocket

@@ -6,7 +6,8 @@
 //
 // A weight format is described by a policy that turns one 32-value slice of a weight row (the
 // span of one ActBlockQ8) into two int8x16 vectors plus float factors:
-//   contribution = scale * dx * dot(w, xq) - min * (dx * sum(xq))       (sum(xq)*dx = ActBlockQ8::sum)
+//   contribution = scale * dx * dot(w, xq) - min * (dx * sum(xq))       (sum(xq)*dx =
+//   ActBlockQ8::sum)
 // Formats whose 32-value slice has two 16-value sub-scales (Q6_K) fold them in as integer factors
 // (sub_lo, sub_hi) applied to the two 16-value halves of the dot product.
 #pragma once
@@ -71,6 +72,72 @@ struct FmtQ4_0 {
     w.scale = half_to_float(blk);
   }
 };
+
+// Our group-wise types (docs/FORMATS.md): one f16 scale (and offset) per G values; 32-value
+// slices in order, int4 nibbles in Q4_0's order within each slice.
+template <int G>
+struct FmtPQ8 {  // { f16 d; int8 q[G] }
+  static constexpr int kSubs = G / 32;
+  static constexpr size_t kBytes = 2 + G;
+  static constexpr bool kMin = false;
+  static constexpr bool kSplit16 = false;
+  struct State {};
+  static void prepare(State&, const uint8_t*) {}
+  static void load(const State&, const uint8_t* blk, int s, W32& w) {
+    const auto* qs = reinterpret_cast<const int8_t*>(blk + 2 + 32 * s);
+    w.lo = vld1q_s8(qs);
+    w.hi = vld1q_s8(qs + 16);
+    w.scale = half_to_float(blk);
+  }
+};
+
+template <int G>
+struct FmtPQ4 {  // { f16 d; u8 qs[G / 2] }, value = d * (q - 8)
+  static constexpr int kSubs = G / 32;
+  static constexpr size_t kBytes = 2 + G / 2;
+  static constexpr bool kMin = false;
+  static constexpr bool kSplit16 = false;
+  struct State {};
+  static void prepare(State&, const uint8_t*) {}
+  static void load(const State&, const uint8_t* blk, int s, W32& w) {
+    const uint8x16_t q = vld1q_u8(blk + 2 + 16 * s);
+    const int8x16_t eight = vdupq_n_s8(8);
+    w.lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0f))), eight);
+    w.hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), eight);
+    w.scale = half_to_float(blk);
+  }
+};
+
+template <int G>
+struct FmtPQ4A {  // { f16 d; f16 m; u8 qs[G / 2] }, value = d * q + m
+  static constexpr int kSubs = G / 32;
+  static constexpr size_t kBytes = 4 + G / 2;
+  static constexpr bool kMin = true;
+  static constexpr bool kSplit16 = false;
+  struct State {};
+  static void prepare(State&, const uint8_t*) {}
+  static void load(const State&, const uint8_t* blk, int s, W32& w) {
+    const uint8x16_t q = vld1q_u8(blk + 4 + 16 * s);
+    w.lo = vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0f)));
+    w.hi = vreinterpretq_s8_u8(vshrq_n_u8(q, 4));
+    w.scale = half_to_float(blk);
+    w.min = -half_to_float(blk + 2);  // the kernels subtract min * sum(x)
+  }
+};
+
+// Registers Fmt<G> kernels built with `Kernel` for the group-wise types.
+template <template <class> class Kernel>
+void register_group_types(KernelSet& set, int row_tile) {
+  auto put = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, row_tile};
+  };
+  put(DType::kPQ8_G64, Kernel<FmtPQ8<64>>::run);
+  put(DType::kPQ8_G128, Kernel<FmtPQ8<128>>::run);
+  put(DType::kPQ4_G64, Kernel<FmtPQ4<64>>::run);
+  put(DType::kPQ4_G128, Kernel<FmtPQ4<128>>::run);
+  put(DType::kPQ4A_G64, Kernel<FmtPQ4A<64>>::run);
+  put(DType::kPQ4A_G128, Kernel<FmtPQ4A<128>>::run);
+}
 
 // Q4_K: sub-block s (32 values) = d * scale[s] * q - dmin * min[s]; see block_layouts.h.
 struct FmtQ4_K {
@@ -163,8 +230,10 @@ struct DotNeon {
     return vpaddlq_s16(p);
   }
   static int32x4_t dot32(const W32& w, int8x16_t x0, int8x16_t x1) {
-    const int16x8_t p0 = vaddq_s16(vmull_s8(vget_low_s8(w.lo), vget_low_s8(x0)), vmull_high_s8(w.lo, x0));
-    const int16x8_t p1 = vaddq_s16(vmull_s8(vget_low_s8(w.hi), vget_low_s8(x1)), vmull_high_s8(w.hi, x1));
+    const int16x8_t p0 =
+        vaddq_s16(vmull_s8(vget_low_s8(w.lo), vget_low_s8(x0)), vmull_high_s8(w.lo, x0));
+    const int16x8_t p1 =
+        vaddq_s16(vmull_s8(vget_low_s8(w.hi), vget_low_s8(x1)), vmull_high_s8(w.hi, x1));
     return vpadalq_s16(vpaddlq_s16(p0), p1);
   }
 };
@@ -202,7 +271,8 @@ inline constexpr int kRowTile = 4;
 template <class Fmt, class Dot, int NT>
 void tile_rows4(const GemmArgs& a, int64_t r, int nr, int64_t t0) {
   const uint8_t* wrow[kRowTile];
-  for (int i = 0; i < kRowTile; ++i) wrow[i] = a.w + static_cast<size_t>(r + std::min(i, nr - 1)) * a.w_stride;
+  for (int i = 0; i < kRowTile; ++i)
+    wrow[i] = a.w + static_cast<size_t>(r + std::min(i, nr - 1)) * a.w_stride;
   const ActBlockQ8* xrow[NT];
   for (int t = 0; t < NT; ++t) xrow[t] = act_row(a, t0 + t);
   float32x4_t acc[kRowTile][NT];
@@ -248,10 +318,17 @@ void gemm_q8act(const GemmArgs& a) {
     int64_t t = 0;
     for (; t + 4 <= a.n_tok; t += 4) tile_rows4<Fmt, Dot, 4>(a, r, nr, t);
     switch (a.n_tok - t) {
-      case 3: tile_rows4<Fmt, Dot, 3>(a, r, nr, t); break;
-      case 2: tile_rows4<Fmt, Dot, 2>(a, r, nr, t); break;
-      case 1: tile_rows4<Fmt, Dot, 1>(a, r, nr, t); break;
-      default: break;
+      case 3:
+        tile_rows4<Fmt, Dot, 3>(a, r, nr, t);
+        break;
+      case 2:
+        tile_rows4<Fmt, Dot, 2>(a, r, nr, t);
+        break;
+      case 1:
+        tile_rows4<Fmt, Dot, 1>(a, r, nr, t);
+        break;
+      default:
+        break;
     }
   }
 }

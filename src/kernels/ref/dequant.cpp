@@ -8,6 +8,7 @@
 #include "core/half.h"
 #include "kernels/ref/block_layouts.h"
 #include "kernels/ref/dequant_blocks.h"
+#include "kernels/ref/group_format.h"
 #include "kernels/ref/row_checks.h"
 
 namespace pocket {
@@ -35,6 +36,19 @@ void decode_bf16(const uint8_t* src, float* dst, int64_t n) {
     dst[i] = bf16_to_fp32(detail::load_unaligned<uint16_t>(src + 2 * i));
 }
 
+// Our group-wise types share one decoder driven by their GroupFormat (group_format.h).
+template <DType kType>
+void decode_group_type(const uint8_t* src, float* dst, int64_t n_blocks) {
+  static const GroupFormat format = *group_format(kType);
+  dequantize_groups(format, src, dst, n_blocks);
+}
+
+template <DType kType>
+Codec group_codec() {
+  const GroupFormat f = *group_format(kType);
+  return {f.group, f.block_bytes, decode_group_type<kType>};
+}
+
 // The decoder of each supported type; plain types count one value as a block.
 Codec codec_for(DType type, const char* operation) {
   switch (type) {
@@ -60,6 +74,20 @@ Codec codec_for(DType type, const char* operation) {
       return {kSuperBlock, sizeof(BlockQ5_K), detail::dequantize_q5_k};
     case DType::kQ6_K:
       return {kSuperBlock, sizeof(BlockQ6_K), detail::dequantize_q6_k};
+    case DType::kPQ8_G64:
+      return group_codec<DType::kPQ8_G64>();
+    case DType::kPQ8_G128:
+      return group_codec<DType::kPQ8_G128>();
+    case DType::kPQ4_G64:
+      return group_codec<DType::kPQ4_G64>();
+    case DType::kPQ4_G128:
+      return group_codec<DType::kPQ4_G128>();
+    case DType::kPQ4A_G64:
+      return group_codec<DType::kPQ4A_G64>();
+    case DType::kPQ4A_G128:
+      return group_codec<DType::kPQ4A_G128>();
+    case DType::kPFP8_G128:
+      return group_codec<DType::kPFP8_G128>();
     default:
       detail::fail_unsupported(type, operation);
   }

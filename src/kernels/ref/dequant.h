@@ -14,7 +14,8 @@
 namespace pocket {
 
 // Dequantizes n values of `type` from src into dst. Supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1,
-// Q5_0, Q5_1, Q4_K, Q5_K, Q6_K; anything else throws Error(kUnsupported) naming the type.
+// Q5_0, Q5_1, Q4_K, Q5_K, Q6_K and our PQ*/PFP8 types (group_format.h); anything else throws
+// Error(kUnsupported) naming the type.
 void dequantize_row(DType type, const void* src, float* dst, int64_t n);
 
 // Sum over i of value_i(row) * x[i], with the row dequantized one block at a time and the sum
@@ -36,7 +37,8 @@ void quantize_row_q4_1(const float* src, void* dst, int64_t n);
 void quantize_row_q5_0(const float* src, void* dst, int64_t n);
 void quantize_row_q5_1(const float* src, void* dst, int64_t n);
 
-// Quantizes to any type that has a quantizer above, or converts to F32/F16/BF16; other types
+// Quantizes to any type that has a quantizer above or a PQ*/PFP8 type (quantize_row_group's
+// round-to-nearest, group_format.h), or converts to F32/F16/BF16; other types
 // throw Error(kUnsupported) naming the type.
 void quantize_row(DType type, const float* src, void* dst, int64_t n);
 

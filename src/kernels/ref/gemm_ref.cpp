@@ -5,6 +5,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/ref/dequant.h"
+#include "kernels/ref/gemm_ref_group.h"
 
 namespace pocket {
 namespace {
@@ -66,6 +67,7 @@ void register_scalar_kernels(KernelSet& set) {
   q8(DType::kQ4_K, gemm_q8_act<DType::kQ4_K>);
   q8(DType::kQ5_K, gemm_q8_act<DType::kQ5_K>);
   q8(DType::kQ6_K, gemm_q8_act<DType::kQ6_K>);
+  register_scalar_group_kernels(set, gemm_f32_act<DType::kPFP8_G128>);
   set.quantize_act = ref::quantize_act_q8;
 }
 

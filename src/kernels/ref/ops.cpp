@@ -28,6 +28,24 @@ void rope(float* head, int64_t head_dim, int64_t pos, std::span<const float> inv
   }
 }
 
+void rope_table(float* head, int64_t head_dim, const float* cos, const float* sin,
+                RopeStyle style) {
+  const int64_t half = head_dim / 2;
+  if (style == RopeStyle::kHalf) {  // unit stride: vectorizes
+    for (int64_t i = 0; i < half; ++i) {
+      const float x0 = head[i], x1 = head[i + half];
+      head[i] = x0 * cos[i] - x1 * sin[i];
+      head[i + half] = x0 * sin[i] + x1 * cos[i];
+    }
+    return;
+  }
+  for (int64_t i = 0; i < half; ++i) {
+    const float x0 = head[2 * i], x1 = head[2 * i + 1];
+    head[2 * i] = x0 * cos[i] - x1 * sin[i];
+    head[2 * i + 1] = x0 * sin[i] + x1 * cos[i];
+  }
+}
+
 void softmax(float* x, int64_t n) {
   if (n <= 0) return;
   const float max = *std::max_element(x, x + n);

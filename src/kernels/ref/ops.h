@@ -20,6 +20,9 @@ enum class RopeStyle {
 void rope(float* head, int64_t head_dim, int64_t pos, std::span<const float> inv_freq,
           RopeStyle style);
 
+// rope() with the angles' cos and sin given (head_dim / 2 of each), as a table per position.
+void rope_table(float* head, int64_t head_dim, const float* cos, const float* sin, RopeStyle style);
+
 // In-place softmax over n values (max subtracted first for stability).
 void softmax(float* x, int64_t n);
 

@@ -8,6 +8,7 @@
 #include "core/half.h"
 #include "kernels/ref/block_layouts.h"
 #include "kernels/ref/dequant.h"
+#include "kernels/ref/group_format.h"
 #include "kernels/ref/row_checks.h"
 
 namespace pocket {
@@ -161,6 +162,14 @@ void quantize_row(DType type, const float* src, void* dst, int64_t n) {
       return quantize_row_q5_0(src, dst, n);
     case DType::kQ5_1:
       return quantize_row_q5_1(src, dst, n);
+    case DType::kPQ8_G64:
+    case DType::kPQ8_G128:
+    case DType::kPQ4_G64:
+    case DType::kPQ4_G128:
+    case DType::kPQ4A_G64:
+    case DType::kPQ4A_G128:
+    case DType::kPFP8_G128:
+      return quantize_row_group(type, *group_format(type), src, dst, n);
     default:
       detail::fail_unsupported(type, "quantize_row");
   }

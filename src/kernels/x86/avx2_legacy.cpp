@@ -30,6 +30,12 @@ void avx2_register_legacy(KernelSet& set) {
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);
+  put(DType::kPQ8_G64, gemm<DecPQ8<64>>);
+  put(DType::kPQ8_G128, gemm<DecPQ8<128>>);
+  put(DType::kPQ4_G64, gemm<DecPQ4<64>>);
+  put(DType::kPQ4_G128, gemm<DecPQ4<128>>);
+  put(DType::kPQ4A_G64, gemm<DecPQ4A<64>>);
+  put(DType::kPQ4A_G128, gemm<DecPQ4A<128>>);
 }
 
 }  // namespace pocket::x86

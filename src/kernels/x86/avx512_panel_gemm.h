@@ -18,7 +18,7 @@
 //   min     (formats with an offset) 2 x 16 f32: the group's offset (value = scale * q + min / sum)
 // kParts is 2 for Q6_K (two 16-value sub-blocks per group with their own scales), else 1.
 //
-// Included only by avx512_quant.cpp (anonymous namespace, AVX-512 flags), after qgemm_tile.h.
+// Included only by avx512_quant.cpp (anonymous namespace, AVX-512 flags).
 #pragma once
 
 #include <algorithm>
@@ -27,6 +27,9 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/x86/avx512_intrin.h"
+#include "kernels/x86/qgemm_tile.h"
+
 namespace pocket {
 namespace {
 
@@ -34,7 +37,7 @@ constexpr int kPanelRows = 32;
 
 template <class D>
 struct PanelLayout {
-  static constexpr int kParts = std::is_same_v<D, DecQ6_K> ? 2 : 1;
+  static constexpr int kParts = std::is_base_of_v<DecQ6_K, D> ? 2 : 1;
   static constexpr size_t kQBytes = 8 * 2 * 64;
   static constexpr size_t kCorr = kQBytes;
   static constexpr size_t kScale = kCorr + kParts * 2 * 64;
@@ -53,10 +56,14 @@ struct Transpose16x8 {
   };
   static Cell cell(int round, int v, int e) {
     switch (round) {
-      case 0: return {2 * v + e / 8, e % 8};                           // 2 rows x 8 columns
-      case 1: return {4 * (v / 2) + e / 4, 4 * (v % 2) + e % 4};       // 4 rows x 4 columns
-      case 2: return {8 * (v / 4) + e / 2, 2 * (v % 4) + e % 2};       // 8 rows x 2 columns
-      default: return {e, v};                                           // 16 rows x 1 column
+      case 0:
+        return {2 * v + e / 8, e % 8};  // 2 rows x 8 columns
+      case 1:
+        return {4 * (v / 2) + e / 4, 4 * (v % 2) + e % 4};  // 4 rows x 4 columns
+      case 2:
+        return {8 * (v / 4) + e / 2, 2 * (v % 4) + e % 2};  // 8 rows x 2 columns
+      default:
+        return {e, v};  // 16 rows x 1 column
     }
   }
   // Round k's output v takes elements from round k-1's vectors src[k][v][0] and src[k][v][1].
@@ -248,10 +255,10 @@ void panel_tile(const uint8_t* panel, const GemmArgs& a, const PanelActs& act, i
       POCKET_UNROLL
       for (int u = 0; u < T; ++u) {
         const __m512 da = _mm512_set1_ps(xd[u][g]);
-        facc[0][u] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[0][u]), _mm512_mul_ps(s0, da),
-                                     facc[0][u]);
-        facc[1][u] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[1][u]), _mm512_mul_ps(s1, da),
-                                     facc[1][u]);
+        facc[0][u] =
+            _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[0][u]), _mm512_mul_ps(s0, da), facc[0][u]);
+        facc[1][u] =
+            _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[1][u]), _mm512_mul_ps(s1, da), facc[1][u]);
       }
     }
     if constexpr (D::kHasMin) {

@@ -9,8 +9,8 @@
 // for prefill, 8 rows x 1 token for decode (8 independent accumulator chains), and each zmm
 // holds two 32-value groups (see tile512).
 #include "kernels/x86/avx512_intrin.h"  // first: see there
-#include "kernels/x86/qgemm_tile.h"
 #include "kernels/x86/avx512_panel_gemm.h"
+#include "kernels/x86/qgemm_tile.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
@@ -31,6 +31,50 @@ struct VnniDot {
   static __m256i dot(__m256i q, __m256i a, __m256i corr) {
     if constexpr (D::kSigned) q = _mm256_xor_si256(q, _mm256_set1_epi8(static_cast<char>(0x80)));
     return _mm256_dpbusd_epi32(corr, q, a);
+  }
+};
+
+// 512-bit decoders for two consecutive groups (j, j + 1) of one K-quant block, where both come
+// from the same bytes: one wide load and shift instead of two narrow decodes and an insert.
+template <class D>
+concept HasPairDecode = requires(const uint8_t* b, const typename D::Prep& p) {
+  D::quants_pair(b, 0);
+  D::scale_pair(p, 0);
+};
+
+// Q6_K groups j, j + 1 (k = j % 4 even): low 4 bits from the 64 ql bytes of half h (shifted by 4
+// when k >= 2), high 2 bits from the same 32 qh bytes shifted by 2k and 2k + 2.
+struct DecQ6_KPair : DecQ6_K {
+  static __m512i quants_pair(const uint8_t* b, int j) {
+    const int h = j / 4, k = j % 4;
+    __m512i ql = _mm512_loadu_si512(b + 64 * h);
+    if (k >= 2) ql = _mm512_srli_epi16(ql, 4);
+    const __m512i lo = _mm512_and_si512(ql, _mm512_set1_epi8(0x0F));
+    const __m512i qh = _mm512_broadcast_i64x4(loadu256(b + 128 + 32 * h));
+    const __m512i shift = _mm512_inserti64x4(_mm512_set1_epi16(static_cast<short>(2 * k)),
+                                             _mm256_set1_epi16(static_cast<short>(2 * k + 2)), 1);
+    const __m512i hi =
+        _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shift), _mm512_set1_epi8(3)), 4);
+    return _mm512_or_si512(lo, hi);
+  }
+  static __m512 scale_pair(const Prep& p, int j) {
+    // Sub-scales s, s + 1 (group j) and s + 2, s + 3 (group j + 1), each over 4 lanes.
+    const int s = 8 * (j / 4) + 2 * (j % 4);
+    const __m512 four = _mm512_castps128_ps512(_mm_loadu_ps(p.step + s));
+    return _mm512_permutexvar_ps(_mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0),
+                                 four);
+  }
+};
+
+// Q4_K groups j, j + 1 (j even): the low and the high nibbles of the same 32 bytes.
+struct DecQ4_KPair : DecQ4_K {
+  static __m512i quants_pair(const uint8_t* b, int j) {
+    const __m256i v = loadu256(b + 16 + 32 * (j / 2));
+    const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(v), _mm256_srli_epi16(v, 4), 1);
+    return _mm512_and_si512(both, _mm512_set1_epi8(0x0F));
+  }
+  static __m512 scale_pair(const Prep& p, int j) {
+    return _mm512_insertf32x8(_mm512_set1_ps(p.step[j]), _mm256_set1_ps(p.step[j + 1]), 1);
   }
 };
 
@@ -61,7 +105,7 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
       off[i][u] = 0.0f;
     }
   }
-  typename D::Prep prep0[R], prep1[R];
+  typename D::Prep prep0[R]{}, prep1[R]{};  // set at each block start; {} quiets GCC
   int64_t g = 0;
   for (; g + 2 <= n_groups; g += 2) {
     const int64_t b0 = g / kGroups, b1 = (g + 1) / kGroups;
@@ -79,12 +123,17 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
     __m512 ws[R];
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) {
-      q[i] = _mm512_inserti64x4(_mm512_castsi256_si512(D::quants(w[i] + b0 * D::kBytes, j0)),
-                                D::quants(w[i] + b1 * D::kBytes, j1), 1);
+      if constexpr (HasPairDecode<D>) {  // both groups from one wide load (same block, j0 even)
+        q[i] = D::quants_pair(w[i] + b0 * D::kBytes, j0);
+        ws[i] = D::scale_pair(prep0[i], j0);
+      } else {
+        q[i] = _mm512_inserti64x4(_mm512_castsi256_si512(D::quants(w[i] + b0 * D::kBytes, j0)),
+                                  D::quants(w[i] + b1 * D::kBytes, j1), 1);
+        ws[i] = _mm512_insertf32x8(_mm512_castps256_ps512(D::scale(prep0[i], j0)),
+                                   D::scale(p1[i], j1), 1);
+      }
       if constexpr (D::kSigned)
         q[i] = _mm512_xor_si512(q[i], _mm512_set1_epi8(static_cast<char>(0x80)));
-      ws[i] = _mm512_insertf32x8(_mm512_castps256_ps512(D::scale(prep0[i], j0)),
-                                 D::scale(p1[i], j1), 1);
     }
     POCKET_UNROLL
     for (int u = 0; u < T; ++u) {
@@ -175,9 +224,15 @@ void avx512_register_quant(KernelSet& set) {
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);
-  put(DType::kQ4_K, gemm<DecQ4_K>);
+  put(DType::kPQ8_G64, gemm<DecPQ8<64>>);
+  put(DType::kPQ8_G128, gemm<DecPQ8<128>>);
+  put(DType::kPQ4_G64, gemm<DecPQ4<64>>);
+  put(DType::kPQ4_G128, gemm<DecPQ4<128>>);
+  put(DType::kPQ4A_G64, gemm<DecPQ4A<64>>);
+  put(DType::kPQ4A_G128, gemm<DecPQ4A<128>>);
+  put(DType::kQ4_K, gemm<DecQ4_KPair>);
   put(DType::kQ5_K, gemm<DecQ5_K>);
-  put(DType::kQ6_K, gemm<DecQ6_K>);
+  put(DType::kQ6_K, gemm<DecQ6_KPair>);
 }
 
 }  // namespace pocket::x86

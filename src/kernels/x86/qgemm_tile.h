@@ -152,6 +152,47 @@ struct DecQ5_1 {
   static float min(const Prep& p, int) { return -p.m; }
 };
 
+// Our group-wise types (docs/FORMATS.md): one f16 scale (and offset) per G values, the 32-value
+// groups inside a block in order, int4 nibbles in Q4_0's order within each group.
+template <int G>
+struct DecPQ8 {  // { f16 d; int8 q[G] }
+  static constexpr int kVals = G, kBytes = 2 + G, kZero = 0;
+  static constexpr bool kSigned = true, kHasMin = false;
+  struct Prep {
+    float d;
+  };
+  static Prep prep(const uint8_t* b) { return {load_f16(b)}; }
+  static __m256i quants(const uint8_t* b, int j) { return loadu256(b + 2 + 32 * j); }
+  static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
+  static float min(const Prep&, int) { return 0.0f; }
+};
+
+template <int G>
+struct DecPQ4 {  // { f16 d; u8 qs[G / 2] }, value = d * (q - 8)
+  static constexpr int kVals = G, kBytes = 2 + G / 2, kZero = 8;
+  static constexpr bool kSigned = false, kHasMin = false;
+  struct Prep {
+    float d;
+  };
+  static Prep prep(const uint8_t* b) { return {load_f16(b)}; }
+  static __m256i quants(const uint8_t* b, int j) { return legacy_nibbles(b + 2 + 16 * j); }
+  static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
+  static float min(const Prep&, int) { return 0.0f; }
+};
+
+template <int G>
+struct DecPQ4A {  // { f16 d; f16 m; u8 qs[G / 2] }, value = d * q + m
+  static constexpr int kVals = G, kBytes = 4 + G / 2, kZero = 0;
+  static constexpr bool kSigned = false, kHasMin = true;
+  struct Prep {
+    float d, m;
+  };
+  static Prep prep(const uint8_t* b) { return {load_f16(b), load_f16(b + 2)}; }
+  static __m256i quants(const uint8_t* b, int j) { return legacy_nibbles(b + 4 + 16 * j); }
+  static __m256 scale(const Prep& p, int) { return _mm256_set1_ps(p.d); }
+  static float min(const Prep& p, int) { return -p.m; }
+};
+
 // Q4_K / Q5_K: the 6-bit scales and mins are unpacked once per super-block (see block_layouts.h
 // for the 12-byte packing) into f32 steps d * scale[s] and offsets dmin * min[s].
 struct KScales {

@@ -1,0 +1,59 @@
+// pocket eval's numbers: a model against itself gives KL 0 and full agreement; runs repeat
+// exactly; a quantized model scores worse than its source but close.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "quant/evaluator.h"
+#include "quant_test_util.h"
+
+namespace pocket::quant {
+namespace {
+
+EvalOptions brown_options(int64_t windows) {
+  EvalOptions o;
+  o.text_path = test::shared_path("corpus/brown-eval.txt");
+  o.ctx = 128;
+  o.max_windows = windows;
+  o.threads = 2;
+  return o;
+}
+
+TEST(Eval, SelfComparisonIsExactAndDeterministic) {
+  const LoadedModel m =
+      load_model(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf"));
+  const EvalResult a = evaluate(m, &m, brown_options(3));
+  EXPECT_EQ(a.kl_mean, 0.0);
+  EXPECT_EQ(a.kl_p99, 0.0);
+  EXPECT_EQ(a.top1_agreement, 1.0);
+  EXPECT_EQ(a.ppl, a.ref_ppl);
+  EXPECT_EQ(a.n_tokens, 3 * (128 - 1 - 64));
+  EXPECT_GT(a.ppl, 5.0);
+  EXPECT_LT(a.ppl, 500.0);
+  const EvalResult b = evaluate(m, nullptr, brown_options(3));
+  EXPECT_EQ(a.ppl, b.ppl);
+  EXPECT_FALSE(b.has_ref);
+}
+
+TEST(Eval, HfFolderAndGgufAgree) {
+  const LoadedModel g =
+      load_model(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf"));
+  const LoadedModel h = load_model(test::shared_path("models/brown-qwen2-7m/hf"));
+  const EvalResult r = evaluate(h, &g, brown_options(2));
+  EXPECT_LT(r.kl_mean, 1e-6);
+  EXPECT_EQ(r.top1_agreement, 1.0);
+}
+
+TEST(Eval, TooShortTextAndMissingFileAreErrors) {
+  test::ScratchDir dir;
+  const LoadedModel m = load_model(test::shared_path("models/stories260K.gguf"));
+  EvalOptions o;
+  o.text_path = dir.file("short.txt");
+  std::ofstream(o.text_path) << "Once.\n";
+  o.ctx = 64;
+  EXPECT_THROW(evaluate(m, nullptr, o), Error);
+  o.text_path = dir.file("missing.txt");
+  EXPECT_THROW(evaluate(m, nullptr, o), Error);
+}
+
+}  // namespace
+}  // namespace pocket::quant

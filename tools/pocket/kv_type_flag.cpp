@@ -1,0 +1,34 @@
+#include "kv_type_flag.h"
+
+#include <string>
+
+namespace pocket::cli {
+
+void add_kv_type_flag(CLI::App& cmd, KvType& kv_type) {
+  // Parsed as a string checked against the names (not an enum transformer): CLI11 would print
+  // the enum's numeric values in its error message.
+  cmd.add_option_function<std::string>(
+         "--kv-type",
+         [&kv_type](const std::string& name) {
+           for (KvType t : {KvType::kF32, KvType::kF16, KvType::kQ8}) {
+             if (name == kv_type_name(t)) kv_type = t;
+           }
+         },
+         "KV cache storage: f16 (default), f32, or q8 (int8, a scale per 32 values)")
+      ->check(CLI::IsMember({"f32", "f16", "q8"}))
+      ->default_str("f16");
+}
+
+const char* kv_type_name(KvType kv_type) {
+  switch (kv_type) {
+    case KvType::kF32:
+      return "f32";
+    case KvType::kF16:
+      return "f16";
+    case KvType::kQ8:
+      return "q8";
+  }
+  return "?";
+}
+
+}  // namespace pocket::cli

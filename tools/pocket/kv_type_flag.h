@@ -1,0 +1,15 @@
+// --kv-type f32|f16|q8, shared by run, chat and bench.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "kernels/gemm.h"
+
+namespace pocket::cli {
+
+void add_kv_type_flag(CLI::App& cmd, KvType& kv_type);
+
+// "f32", "f16" or "q8", as the flag spells it.
+const char* kv_type_name(KvType kv_type);
+
+}  // namespace pocket::cli
