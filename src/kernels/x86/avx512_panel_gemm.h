@@ -237,8 +237,10 @@ void panel_tile(const uint8_t* panel, const GemmArgs& a, const PanelActs& act, i
         iacc[0][u] = c0;
         iacc[1][u] = c1;
       }
+      constexpr int kChunks = 8 / L::kParts;  // constant bounds: the unroll pragma applies at -O0
       POCKET_UNROLL
-      for (int c = part * 8 / L::kParts; c < (part + 1) * 8 / L::kParts; ++c) {
+      for (int cc = 0; cc < kChunks; ++cc) {
+        const int c = part * kChunks + cc;
         const __m512i w0 = _mm512_loadu_si512(grp + c * 128);
         const __m512i w1 = _mm512_loadu_si512(grp + c * 128 + 64);
         POCKET_UNROLL
