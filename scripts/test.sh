@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export POCKET_SHARED="${POCKET_SHARED:-$(cd .. && pwd)/shared}"
 jobs="${JOBS:-$(nproc)}"
-fuzz_seconds="${FUZZ_SECONDS:-60}"
+fuzz_seconds="${FUZZ_SECONDS:-30}"
 
 step() { printf '\n=== %s ===\n' "$*"; }
 

@@ -1,4 +1,5 @@
 // Contexts: the KV cache and the forward pass over a batch of tokens from several sequences.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -44,6 +45,8 @@ pocket_status pocket_context_create(const pocket_model* model, pocket_context_pa
     cp.n_ctx = params.n_ctx;
     cp.n_seq_max = params.n_seq_max == 0 ? 1 : params.n_seq_max;
     cp.n_threads = params.n_threads;
+    // Any batch that fits the context is accepted (the arena's pages are touched only as used).
+    cp.n_batch = std::max<int64_t>(cp.n_batch, params.n_ctx > 0 ? params.n_ctx : 4096);
     *out_ctx = new pocket_context(model->loaded, cp);
     return POCKET_OK;
   });

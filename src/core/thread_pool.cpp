@@ -59,7 +59,7 @@ void ThreadPool::run_range(int index) {
   }
 }
 
-void ThreadPool::parallel_for(int64_t n, const std::function<void(int, int64_t, int64_t)>& fn) {
+void ThreadPool::parallel_for(int64_t n, RangeFn fn) {
   if (n <= 0) return;
   if (n_threads_ == 1 || n == 1) {
     fn(0, 0, n);

@@ -10,10 +10,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/function_ref.h"
 
 namespace pocket {
 
@@ -29,7 +30,8 @@ class ThreadPool {
   // Calls fn(thread_index, begin, end) over [0, n) split into one contiguous range per thread;
   // returns when every range is done. The first exception thrown by any range is rethrown here.
   // Not reentrant: fn must not call parallel_for on the same pool.
-  void parallel_for(int64_t n, const std::function<void(int, int64_t, int64_t)>& fn);
+  using RangeFn = FunctionRef<void(int, int64_t, int64_t)>;
+  void parallel_for(int64_t n, RangeFn fn);
 
   // Cores this machine offers to this process.
   static int default_threads();
@@ -45,7 +47,7 @@ class ThreadPool {
 
   int n_threads_;
   std::vector<std::thread> workers_;
-  const std::function<void(int, int64_t, int64_t)>* job_ = nullptr;
+  const RangeFn* job_ = nullptr;
   int64_t job_n_ = 0;
   // generation_ publishes a job (release) to the workers (acquire); pending_ counts the workers
   // still running it. sleepers_ and generation_ use sequentially consistent operations so that a

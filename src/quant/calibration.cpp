@@ -82,6 +82,7 @@ CalibrationStats run_calibration(const LoadedModel& m, const CalibrationOptions&
   params.n_ctx = o.ctx;
   params.n_threads = o.threads;
   params.kv_type = KvType::kF32;  // statistics of the full-precision model
+  params.n_batch = std::max<int64_t>(params.n_batch, o.ctx);  // a window is one batch
   Context ctx(*m.model, params);
   ctx.set_observer(&stats);
   for (const auto& ids : windows) {

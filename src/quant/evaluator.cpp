@@ -72,6 +72,7 @@ EvalResult evaluate(const LoadedModel& model, const LoadedModel* ref, const Eval
   params.n_ctx = o.ctx;
   params.n_threads = o.threads;
   params.kv_type = o.kv_type;
+  params.n_batch = std::max<int64_t>(params.n_batch, o.ctx);  // a window is one batch
   Context ctx(*model.model, params);
   std::unique_ptr<Context> ref_ctx;
   if (ref) ref_ctx = std::make_unique<Context>(*ref->model, params);

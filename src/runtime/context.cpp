@@ -25,21 +25,75 @@ void add_bias(float* row, int64_t width, const TensorView* bias) {
   if (bias) ref::add_inplace(row, static_cast<const float*>(bias->data), width);
 }
 
+// Floats of the arena per token: x, xn, attn and q (q_dim), k and v, gate and up, rope cos/sin.
+int64_t arena_floats_per_token(const ModelSpec& s) {
+  const int64_t q_dim = s.n_head * s.head_dim;
+  const int64_t kv_dim = s.n_head_kv * s.head_dim;
+  return 2 * s.n_embd + 2 * q_dim + 2 * kv_dim + 2 * s.n_ff + s.head_dim;
+}
+
+int64_t checked_batch(int64_t n_batch) {
+  POCKET_CHECK(n_batch > 0 && n_batch <= 65536, ErrorCode::kInvalidArgument,
+               "batch size must be 1..65536, got ", n_batch);
+  return n_batch;
+}
+
 }  // namespace
+
+int64_t Context::resolved_ctx(const ModelSpec& spec, const ContextParams& params) {
+  return resolve_ctx(spec, params.n_ctx);
+}
+
+uint64_t Context::scratch_bytes(const ModelSpec& spec, const ContextParams& params) {
+  const auto per_token = static_cast<uint64_t>(arena_floats_per_token(spec));
+  return (per_token * static_cast<uint64_t>(checked_batch(params.n_batch)) +
+          static_cast<uint64_t>(spec.n_vocab)) *
+         sizeof(float);
+}
 
 Context::Context(const Model& model, ContextParams params)
     : model_(model),
       spec_(model.spec()),
       pool_(resolve_threads(params.n_threads)),
       kv_(model.spec(), resolve_ctx(model.spec(), params.n_ctx), params.n_seq_max, params.kv_type),
-      inv_freq_(model.spec().rope_inv_freq()) {}
+      inv_freq_(model.spec().rope_inv_freq()),
+      n_batch_(checked_batch(params.n_batch)),
+      streamer_(params.streamer) {
+  const int64_t n = n_batch_;
+  const int64_t q_dim = spec_.n_head * spec_.head_dim;
+  const int64_t kv_dim = spec_.n_head_kv * spec_.head_dim;
+  // new float[] leaves the pages untouched: only what batches use becomes resident.
+  arena_.reset(new float[static_cast<size_t>(n * arena_floats_per_token(spec_))]);
+  float* next = arena_.get();
+  auto carve = [&](int64_t width) {
+    float* p = next;
+    next += n * width;
+    return p;
+  };
+  x_ = carve(spec_.n_embd);
+  xn_ = carve(spec_.n_embd);
+  q_ = carve(q_dim);
+  attn_ = carve(q_dim);
+  k_ = carve(kv_dim);
+  v_ = carve(kv_dim);
+  gate_ = carve(spec_.n_ff);
+  up_ = carve(spec_.n_ff);
+  rope_cos_ = carve(spec_.head_dim / 2);
+  rope_sin_ = carve(spec_.head_dim / 2);
+  logits_.reserve(static_cast<size_t>(spec_.n_vocab));
+  out_rows_.reserve(static_cast<size_t>(n));
+  next_pos_.resize(static_cast<size_t>(kv_.n_seq_max()));
+}
 
-void Context::validate(const Batch& b) const {
+void Context::validate(const Batch& b) {
   const size_t n = b.tokens.size();
   POCKET_CHECK(n > 0, ErrorCode::kInvalidArgument, "the batch is empty");
   POCKET_CHECK(b.positions.size() == n && b.seq_ids.size() == n && b.want_logits.size() == n,
                ErrorCode::kInvalidArgument, "batch arrays differ in length");
-  std::vector<int64_t> next(static_cast<size_t>(kv_.n_seq_max()));
+  POCKET_CHECK(static_cast<int64_t>(n) <= n_batch_, ErrorCode::kInvalidArgument, "the batch has ",
+               n, " tokens but this context takes at most ", n_batch_,
+               " per call (ContextParams::n_batch)");
+  std::vector<int64_t>& next = next_pos_;
   for (int s = 0; s < kv_.n_seq_max(); ++s) next[static_cast<size_t>(s)] = kv_.seq_len(s);
   for (size_t i = 0; i < n; ++i) {
     const int32_t tok = b.tokens[i];
@@ -60,7 +114,7 @@ void Context::validate(const Batch& b) const {
 
 // Element-wise work over the batch's tokens goes to the pool once there is enough of it to pay
 // for a wake-up (a single decode token's row ops are cheaper inline).
-void Context::for_tokens(int64_t n, int64_t width, const std::function<void(int64_t)>& fn) {
+void Context::for_tokens(int64_t n, int64_t width, FunctionRef<void(int64_t)> fn) {
   if (n * width < 16384 || n == 1) {
     for (int64_t t = 0; t < n; ++t) fn(t);
     return;
@@ -75,8 +129,6 @@ void Context::for_tokens(int64_t n, int64_t width, const std::function<void(int6
 void Context::fill_rope_tables(const Batch& b) {
   const int64_t half = spec_.head_dim / 2;
   const int64_t n = static_cast<int64_t>(b.size());
-  rope_cos_.resize(static_cast<size_t>(n * half));
-  rope_sin_.resize(rope_cos_.size());
   for (int64_t t = 0; t < n; ++t) {
     const double pos = static_cast<double>(b.positions[static_cast<size_t>(t)]);
     for (int64_t i = 0; i < half; ++i) {
@@ -99,17 +151,6 @@ void Context::decode(const Batch& b) {
   const int64_t ff = spec_.n_ff;
 
   for (size_t i = 0; i < b.size(); ++i) kv_.reserve(b.seq_ids[i], b.positions[i] + 1);
-  auto sized = [n](std::vector<float>& v, int64_t width) {
-    v.resize(static_cast<size_t>(n * width));
-  };
-  sized(x_, d);
-  sized(xn_, d);
-  sized(q_, q_dim);
-  sized(k_, kv_dim);
-  sized(v_, kv_dim);
-  sized(attn_, q_dim);
-  sized(gate_, ff);
-  sized(up_, ff);
   fill_rope_tables(b);
 
   for (int64_t t = 0; t < n; ++t)
@@ -117,14 +158,14 @@ void Context::decode(const Batch& b) {
 
   for (int64_t l = 0; l < spec_.n_layer; ++l) {
     const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
+    if (streamer_) streamer_->before_unit(l);
     const auto* attn_norm = static_cast<const float*>(lw.attn_norm->data);
     for_tokens(n, d, [&](int64_t t) {
       ref::rms_norm(&x_[t * d], attn_norm, &xn_[t * d], d, spec_.rms_eps);
     });
-    if (observer_) observer_->observe(l, LinearInput::kAttnIn, xn_.data(), n, d);
-    const MatmulOutput qkv[] = {
-        {lw.wq, q_.data(), q_dim}, {lw.wk, k_.data(), kv_dim}, {lw.wv, v_.data(), kv_dim}};
-    matmul_many(qkv, xn_.data(), d, n, pool_);
+    if (observer_) observer_->observe(l, LinearInput::kAttnIn, xn_, n, d);
+    const MatmulOutput qkv[] = {{lw.wq, q_, q_dim}, {lw.wk, k_, kv_dim}, {lw.wv, v_, kv_dim}};
+    matmul_many(qkv, xn_, d, n, pool_);
     for_tokens(n, q_dim + 2 * kv_dim, [&](int64_t t) {
       float* q = &q_[t * q_dim];
       float* k = &k_[t * kv_dim];
@@ -141,23 +182,24 @@ void Context::decode(const Batch& b) {
       const size_t i = static_cast<size_t>(t);
       kv_.write(b.seq_ids[i], l, b.positions[i], k, v);
     });
-    attention(spec_, b, l, kv_, q_.data(), attn_.data(), pool_);
-    if (observer_) observer_->observe(l, LinearInput::kAttnOut, attn_.data(), n, q_dim);
-    matmul(*lw.wo, attn_.data(), q_dim, n, xn_.data(), d, pool_);
-    ref::add_inplace(x_.data(), xn_.data(), n * d);
+    attention(spec_, b, l, kv_, q_, attn_, pool_);
+    if (observer_) observer_->observe(l, LinearInput::kAttnOut, attn_, n, q_dim);
+    matmul(*lw.wo, attn_, q_dim, n, xn_, d, pool_);
+    ref::add_inplace(x_, xn_, n * d);
 
     const auto* ffn_norm = static_cast<const float*>(lw.ffn_norm->data);
     for_tokens(n, d, [&](int64_t t) {
       ref::rms_norm(&x_[t * d], ffn_norm, &xn_[t * d], d, spec_.rms_eps);
     });
-    if (observer_) observer_->observe(l, LinearInput::kFfnIn, xn_.data(), n, d);
-    const MatmulOutput gate_up[] = {{lw.w_gate, gate_.data(), ff}, {lw.w_up, up_.data(), ff}};
-    matmul_many(gate_up, xn_.data(), d, n, pool_);
+    if (observer_) observer_->observe(l, LinearInput::kFfnIn, xn_, n, d);
+    const MatmulOutput gate_up[] = {{lw.w_gate, gate_, ff}, {lw.w_up, up_, ff}};
+    matmul_many(gate_up, xn_, d, n, pool_);
     for_tokens(n, ff,
                [&](int64_t t) { ks.silu_mul(&gate_[t * ff], &up_[t * ff], &gate_[t * ff], ff); });
-    if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_.data(), n, ff);
-    matmul(*lw.w_down, gate_.data(), ff, n, xn_.data(), d, pool_);
-    ref::add_inplace(x_.data(), xn_.data(), n * d);
+    if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_, n, ff);
+    matmul(*lw.w_down, gate_, ff, n, xn_, d, pool_);
+    if (streamer_) streamer_->after_unit(l);
+    ref::add_inplace(x_, xn_, n * d);
   }
 
   // The final norm and the output projection only for the tokens that asked for logits.
@@ -173,8 +215,10 @@ void Context::decode(const Batch& b) {
   }
   logits_.resize(out_rows_.size() * static_cast<size_t>(spec_.n_vocab));
   if (!out_rows_.empty()) {
-    if (observer_) observer_->observe(-1, LinearInput::kOutput, xn_.data(), n_outputs_, d);
-    matmul(*w.output, xn_.data(), d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
+    if (observer_) observer_->observe(-1, LinearInput::kOutput, xn_, n_outputs_, d);
+    if (streamer_) streamer_->before_unit(spec_.n_layer);
+    matmul(*w.output, xn_, d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
+    if (streamer_) streamer_->after_unit(spec_.n_layer);
   }
   for (size_t i = 0; i < b.size(); ++i) {
     const int seq = b.seq_ids[i];

@@ -21,17 +21,22 @@ void Generator::reset() {
   ctx_.kv().clear();
 }
 
+// The prompt goes in pieces of at most the context's batch size (its scratch is sized for that).
 void Generator::prefill(std::span<const int32_t> tokens, int seq, bool all_logits,
                         const LogitsCallback& on_logits) {
-  batch_.clear();
-  const auto start = static_cast<int32_t>(ctx_.kv().seq_len(seq));
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const bool last = i + 1 == tokens.size();
-    batch_.add(tokens[i], start + static_cast<int32_t>(i), seq, all_logits || last);
-  }
-  ctx_.decode(batch_);
-  if (on_logits) {
-    for (int i = 0; i < ctx_.n_outputs(); ++i) on_logits(ctx_.logits(i));
+  const auto piece = static_cast<size_t>(ctx_.n_batch());
+  for (size_t begin = 0; begin < tokens.size(); begin += piece) {
+    const size_t end = std::min(tokens.size(), begin + piece);
+    batch_.clear();
+    const auto start = static_cast<int32_t>(ctx_.kv().seq_len(seq));
+    for (size_t i = begin; i < end; ++i) {
+      const bool last = i + 1 == tokens.size();
+      batch_.add(tokens[i], start + static_cast<int32_t>(i - begin), seq, all_logits || last);
+    }
+    ctx_.decode(batch_);
+    if (on_logits) {
+      for (int i = 0; i < ctx_.n_outputs(); ++i) on_logits(ctx_.logits(i));
+    }
   }
 }
 

@@ -59,6 +59,15 @@ KvCache::KvCache(const ModelSpec& spec, int64_t n_ctx, int n_seq_max, KvType typ
   }
 }
 
+uint64_t KvCache::bytes_when_full(const ModelSpec& spec, int64_t n_ctx, int n_seq_max,
+                                  KvType type) {
+  const KvCache probe(spec, n_ctx, 1, type);  // allocates nothing until reserve()
+  const auto per_pos = static_cast<uint64_t>(probe.row_bytes_) +
+                       static_cast<uint64_t>(probe.row_scales_) * sizeof(float);
+  return per_pos * static_cast<uint64_t>(n_ctx) * 2 * static_cast<uint64_t>(spec.n_layer) *
+         static_cast<uint64_t>(n_seq_max);
+}
+
 void KvCache::reserve(int seq, int64_t n_pos) {
   POCKET_CHECK(seq >= 0 && seq < n_seq_max(), ErrorCode::kOutOfRange, "sequence id ", seq,
                " is outside 0..", n_seq_max() - 1);

@@ -58,6 +58,8 @@ class KvCache {
 
   // Bytes of every buffer the cache holds (data and scales), as allocated.
   uint64_t bytes_allocated() const;
+  // What bytes_allocated() reaches when every sequence is full (for memory planning).
+  static uint64_t bytes_when_full(const ModelSpec& spec, int64_t n_ctx, int n_seq_max, KvType type);
 
  private:
   struct Buffers {

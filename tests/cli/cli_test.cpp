@@ -16,10 +16,14 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-Json read_json(const std::string& path) { return Json::parse(read_text_file(path)); }
+Json read_json(const std::string& path) {
+  return Json::parse(read_text_file(path));
+}
 
 std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("pocket_cli_test_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (fs::temp_directory_path() /
+          ("pocket_cli_test_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 TEST(Cli, RunDefaultModelStreamsTheGreedyStory) {
@@ -43,8 +47,8 @@ void check_dump(const std::string& model, const std::string& golden_json, float 
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<float> got = read_f32_file(dump);
   fs::remove(dump);
-  const std::string logits_path =
-      shared_path(golden_json.substr(0, golden_json.rfind('/') + 1) + g["logits_file"].get<std::string>());
+  const std::string logits_path = shared_path(golden_json.substr(0, golden_json.rfind('/') + 1) +
+                                              g["logits_file"].get<std::string>());
   const std::vector<float> want = read_f32_file(logits_path);
   const size_t n_prompt = g["prompt_tokens"].size();
   const size_t n_rows = want.size() / (want.size() / (static_cast<size_t>(n_gen) + 1));
@@ -64,7 +68,8 @@ TEST(Cli, DumpLogitsMatchesGoldenStories) {
 }
 
 TEST(Cli, DumpLogitsMatchesGoldenBrownQwen2GgufAndHf) {
-  check_dump("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf", "golden/brown-qwen2/dev0.json", 5e-3f);
+  check_dump("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf", "golden/brown-qwen2/dev0.json",
+             5e-3f);
   check_dump("models/brown-qwen2-7m/hf", "golden/brown-qwen2/dev0.json", 5e-3f);
 }
 
@@ -72,8 +77,8 @@ TEST(Cli, DumpLogitsMatchesGoldenBrownQwen2GgufAndHf) {
 void check_tokenize(const std::string& model, const std::string& jsonl) {
   const std::string path = shared_path(jsonl);
   for (bool bos : {false, true}) {
-    const auto r = run_pocket("tokenize -m " + quote(shared_path(model)) + " --jsonl " + quote(path) +
-                              (bos ? " --bos" : ""));
+    const auto r = run_pocket("tokenize -m " + quote(shared_path(model)) + " --jsonl " +
+                              quote(path) + (bos ? " --bos" : ""));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::istringstream golden(read_text_file(path)), got(r.out);
     std::string g_line, o_line;
@@ -117,7 +122,8 @@ TEST(Cli, SynthWritesARunnableModelOfConfigShapes) {
     "tie_word_embeddings": false, "vocab_size": 151936})";
   for (const char* type : {"f32", "f16", "bf16"}) {
     const std::string out = temp_path(std::string("synth-") + type + ".gguf");
-    auto r = run_pocket("synth --config " + quote(config) + " --type " + type + " -o " + quote(out));
+    auto r =
+        run_pocket("synth --config " + quote(config) + " --type " + type + " -o " + quote(out));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = run_pocket("run -m " + quote(out) + " -p Hello -n 8 --temp 0");
     EXPECT_EQ(r.exit_code, 0) << type << ": " << r.err;
@@ -135,7 +141,8 @@ TEST(Cli, InfoDescribesTheModel) {
   const auto r = run_pocket("info");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("llama: vocab 512, hidden 64, layers 5, heads 8 (KV 4, dim 8), ffn 172"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("SentencePiece BPE, 512 tokens"), std::string::npos) << r.out;
 }
 
@@ -146,7 +153,8 @@ TEST(Cli, ChatShowsReasoningApartAndKeepsTurns) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("[reasoning] "), std::string::npos) << r.out;
   size_t turns = 0;
-  for (size_t p = r.err.find("tok/s"); p != std::string::npos; p = r.err.find("tok/s", p + 1)) ++turns;
+  for (size_t p = r.err.find("tok/s"); p != std::string::npos; p = r.err.find("tok/s", p + 1))
+    ++turns;
   EXPECT_EQ(turns, 2u) << r.err;
 }
 
@@ -158,15 +166,71 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
   std::vector<std::string> tests;
   while (std::getline(lines, line)) {
     const Json j = Json::parse(line);
-    for (const char* field : {"model", "size_bytes", "n_params", "test", "threads", "isa",
-                              "tok_s_median", "tok_s_min", "tok_s_max"}) {
+    for (const char* field : {"model", "size_bytes", "n_params", "test", "threads", "isa"}) {
+      EXPECT_TRUE(j.contains(field)) << field << " in " << line;
+    }
+    tests.push_back(j["test"]);
+    const std::string test = j["test"];
+    if (test == "load" || test == "ttft16") {
+      EXPECT_GT(j["seconds"].get<double>(), 0.0) << line;
+      continue;
+    }
+    if (test == "peak_rss") {
+      EXPECT_GT(j["bytes"].get<uint64_t>(), 0u) << line;
+      continue;
+    }
+    for (const char* field : {"tok_s_median", "tok_s_min", "tok_s_max"}) {
       EXPECT_TRUE(j.contains(field)) << field << " in " << line;
     }
     EXPECT_GT(j["tok_s_median"].get<double>(), 0.0);
     EXPECT_LE(j["tok_s_min"].get<double>(), j["tok_s_max"].get<double>());
-    tests.push_back(j["test"]);
   }
-  EXPECT_EQ(tests, (std::vector<std::string>{"pp16", "tg8"}));
+  EXPECT_EQ(tests, (std::vector<std::string>{"load", "ttft16", "pp16", "tg8", "peak_rss"}));
+}
+
+// The scenario table: one row per scenario, with every column filled.
+TEST(Cli, BenchScenariosPrintsTheSeedTable) {
+  const std::string file = temp_path("scenarios.json");
+  std::ofstream(file) << R"({"scenarios": [
+      {"name": "story", "prompt": "Once upon a time", "max_tokens": 8},
+      {"name": "chatty", "chat": true, "prompt": "Hi", "max_tokens": 4}]})";
+  auto r = run_pocket("bench -t 1 --cold --scenarios " + quote(file));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| model | weights | scenario |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| story | "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| chatty | "), std::string::npos) << r.out;
+  r = run_pocket("bench -t 1 --json --scenarios " + quote(file));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    const Json j = Json::parse(line);
+    EXPECT_EQ(j["generated_tokens"].get<int>(), rows == 0 ? 8 : 4) << line;
+    EXPECT_GT(j["decode_tok_s"].get<double>(), 0.0) << line;
+    EXPECT_GT(j["peak_rss_bytes"].get<uint64_t>(), 0u) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2);
+  std::ofstream(file) << R"({"scenarios": [{"name": "no prompt"}]})";
+  r = run_pocket("bench -t 1 --scenarios " + quote(file));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("scenarios[0]: \"prompt\" must be a non-empty string"), std::string::npos)
+      << r.err;
+  std::filesystem::remove(file);
+}
+
+// A memory budget: runs and reports its peak; a budget too small or not a size is refused.
+TEST(Cli, MemoryBudgetRunsOrExplainsWhyNot) {
+  auto r = run_pocket("run -p 'Once upon a time' -n 8 --temp 0 --mem-budget 2G");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("peak RSS (VmHWM)"), std::string::npos) << r.err;
+  r = run_pocket("run -n 8 --mem-budget 1M");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("memory budget 1.0 MB is below the minimum"), std::string::npos) << r.err;
+  r = run_pocket("run -n 8 --mem-budget lots");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("'lots' is not a memory size"), std::string::npos) << r.err;
 }
 
 TEST(Cli, InfoCpuNamesTheChosenKernels) {

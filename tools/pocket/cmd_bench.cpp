@@ -1,16 +1,20 @@
-// pocket bench: prompt processing (pp) and text generation (tg) speed like llama-bench, and a
-// read-bandwidth probe for the decode roofline.
+// pocket bench: prompt processing (pp) and text generation (tg) speed like llama-bench, load
+// time, time to first token and peak memory; a read-bandwidth probe for the decode roofline; and
+// the scenario table (bench_scenarios.h).
 #include <algorithm>
-#include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
+#include "bench_load.h"
+#include "bench_scenarios.h"
 #include "commands.h"
 #include "core/error.h"
+#include "core/page_advice.h"
 #include "core/thread_pool.h"
 #include "default_paths.h"
 #include "kernels/gemm.h"
@@ -22,7 +26,7 @@ namespace pocket::cli {
 namespace {
 
 struct BenchOptions {
-  std::string model;
+  std::vector<std::string> models;
   int n_prompt = 512;
   int n_gen = 128;
   int threads = 0;
@@ -31,6 +35,9 @@ struct BenchOptions {
   bool bandwidth = false;
   int depth = 0;  // tokens already in the cache when tg starts (llama-bench's -d)
   KvType kv_type = KvType::kF16;
+  bool cold = false;      // drop the file from the page cache before the first load
+  std::string scenarios;  // a scenario file: print the scenario table instead
+  MemoryFlags memory;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -70,7 +77,8 @@ double measure_bandwidth_gbs(int threads) {
 
 std::vector<int32_t> random_tokens(int n, int64_t n_vocab, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(std::min<int64_t>(n_vocab, 32000) - 1));
+  std::uniform_int_distribution<int32_t> dist(
+      0, static_cast<int32_t>(std::min<int64_t>(n_vocab, 32000) - 1));
   std::vector<int32_t> out(static_cast<size_t>(n));
   for (auto& t : out) t = dist(rng);
   return out;
@@ -112,43 +120,108 @@ double run_tg(Context& ctx, int n, int depth, uint32_t seed) {
   return n / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-int bench(const BenchOptions& o) {
-  const int threads = o.threads > 0 ? o.threads : ThreadPool::default_threads();
+// Time from a fresh cache to the first generated token: prefill of n tokens, then the argmax.
+double run_ttft(Context& ctx, int n, uint32_t seed) {
+  const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
+  ctx.kv().clear();
+  Batch b;
+  const auto t0 = Clock::now();
+  for (int start = 0; start < n; start += 512) {
+    b.clear();
+    const int end = std::min(n, start + 512);
+    for (int i = start; i < end; ++i) b.add(tokens[static_cast<size_t>(i)], i, 0, i + 1 == end);
+    ctx.decode(b);
+  }
+  const auto logits = ctx.logits(0);
+  volatile auto first = std::max_element(logits.begin(), logits.end()) - logits.begin();
+  (void)first;
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+int bench_model(const BenchOptions& o, const std::string& path, int threads, double bandwidth) {
   const std::string isa(isa_name(active_kernels().isa));
-  double bandwidth = 0;
-  if (o.bandwidth) {
-    bandwidth = measure_bandwidth_gbs(threads);
-    if (!o.json) std::printf("read bandwidth: %.1f GB/s (%d threads)\n", bandwidth, threads);
+  const ContextParams params{.n_ctx = std::max(o.n_prompt, o.depth + o.n_gen) + 1,
+                             .n_seq_max = 1,
+                             .n_threads = threads,
+                             .kv_type = o.kv_type};
+  // Load time: from opening the file to a context ready for its first token, weights mapped.
+  double cached = -2;  // not asked
+  if (o.cold) cached = drop_model_from_cache(path);
+  auto ready = load_ready(path, params, o.memory);
+  const double first_load = ready->load_seconds;
+  double warm_load = first_load;
+  if (o.cold) {
+    ready.reset();
+    ready = load_ready(path, params, o.memory);
+    warm_load = ready->load_seconds;
   }
-  if (o.bandwidth && o.model.empty()) {
-    if (o.json) std::printf("%s\n", nlohmann::json{{"test", "bandwidth"}, {"threads", threads}, {"gb_s", bandwidth}}.dump().c_str());
-    return 0;
-  }
-  const std::string path = o.model.empty() ? default_model_path() : o.model;
-  LoadedModel lm = load_model(path);
-  const Model& m = *lm.model;
-  Context ctx(m, {.n_ctx = std::max(o.n_prompt, o.depth + o.n_gen) + 1,
-                  .n_seq_max = 1,
-                  .n_threads = threads,
-                  .kv_type = o.kv_type});
+  const double ttft = o.n_prompt > 0 ? run_ttft(*ready->ctx, o.n_prompt, 99) : 0.0;
+  const Model& m = *ready->lm.model;
+  Context& ctx = *ready->ctx;
   const char* kv_name = kv_type_name(o.kv_type);
-  if (!o.json) {
-    std::printf("| model | size | params | isa | threads | test | t/s |\n|---|---|---|---|---|---|---|\n");
+  auto base_json = [&](const std::string& test) {
+    return nlohmann::json{{"model", path},
+                          {"size_bytes", m.weight_bytes()},
+                          {"n_params", m.n_params()},
+                          {"test", test},
+                          {"threads", threads},
+                          {"isa", isa}};
+  };
+  if (o.json) {
+    auto j = base_json(o.cold ? "load_cold" : "load");
+    j["seconds"] = first_load;
+    if (o.cold) j["cached_fraction_after_drop"] = cached;
+    std::printf("%s\n", j.dump().c_str());
+    if (o.cold) {
+      j = base_json("load_warm");
+      j["seconds"] = warm_load;
+      std::printf("%s\n", j.dump().c_str());
+    }
+    if (o.n_prompt > 0) {
+      j = base_json("ttft" + std::to_string(o.n_prompt));
+      j["seconds"] = ttft;
+      std::printf("%s\n", j.dump().c_str());
+    }
+  } else {
+    std::printf("%s: load %.2f s", path.c_str(), first_load);
+    if (o.cold) {
+      if (cached >= 0 && cached < 0.01) {
+        std::printf(" cold (page cache dropped), %.2f s warm", warm_load);
+      } else {
+        std::printf(" (cold asked, but %s), %.2f s warm",
+                    cached < 0 ? "the page cache state is unknown"
+                               : ("the page cache kept " +
+                                  std::to_string(static_cast<int>(100 * cached)) + "% of the file")
+                                     .c_str(),
+                    warm_load);
+      }
+    } else {
+      std::printf(" (page cache as found)");
+    }
+    if (o.n_prompt > 0)
+      std::printf("; time to first token after a %d-token prompt: %.3f s", o.n_prompt, ttft);
+    std::printf(
+        "\n| model | size | params | isa | threads | test | t/s "
+        "|\n|---|---|---|---|---|---|---|\n");
   }
   auto report = [&](const std::string& test, const std::vector<double>& samples, double roofline) {
     const Stats s = stats(samples);
     if (o.json) {
-      nlohmann::json j = {{"model", path}, {"size_bytes", m.weight_bytes()}, {"n_params", m.n_params()},
-                          {"test", test}, {"threads", threads}, {"isa", isa},
-                          {"tok_s_median", s.median}, {"tok_s_min", s.min}, {"tok_s_max", s.max},
-                          {"kv_type", kv_name}, {"kv_bytes", ctx.kv().bytes_allocated()}};
+      nlohmann::json j = base_json(test);
+      j.update({{"tok_s_median", s.median},
+                {"tok_s_min", s.min},
+                {"tok_s_max", s.max},
+                {"kv_type", kv_name},
+                {"kv_bytes", ctx.kv().bytes_allocated()}});
       if (roofline > 0) j["roofline_fraction"] = s.median / roofline;
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f", path.c_str(),
-                  static_cast<double>(m.weight_bytes()) / (1 << 30), static_cast<double>(m.n_params()) / 1e9,
-                  isa.c_str(), threads, test.c_str(), s.median, (s.max - s.min) / 2);
-      if (roofline > 0) std::printf(" (%.0f%% of the %.1f t/s roofline)", 100.0 * s.median / roofline, roofline);
+                  static_cast<double>(m.weight_bytes()) / (1 << 30),
+                  static_cast<double>(m.n_params()) / 1e9, isa.c_str(), threads, test.c_str(),
+                  s.median, (s.max - s.min) / 2);
+      if (roofline > 0)
+        std::printf(" (%.0f%% of the %.1f t/s roofline)", 100.0 * s.median / roofline, roofline);
       std::printf(" |\n");
     }
     std::fflush(stdout);
@@ -156,7 +229,8 @@ int bench(const BenchOptions& o) {
   if (o.n_prompt > 0) {
     run_pp(ctx, std::min(o.n_prompt, 16), 1);  // warm-up: page in the weights
     std::vector<double> v;
-    for (int r = 0; r < o.reps; ++r) v.push_back(run_pp(ctx, o.n_prompt, static_cast<uint32_t>(r + 1)));
+    for (int r = 0; r < o.reps; ++r)
+      v.push_back(run_pp(ctx, o.n_prompt, static_cast<uint32_t>(r + 1)));
     report("pp" + std::to_string(o.n_prompt), v, 0);
     if (!o.json) {
       std::printf("(KV cache %s after pp%d: %.2f MiB allocated)\n", kv_name, o.n_prompt,
@@ -177,6 +251,45 @@ int bench(const BenchOptions& o) {
     report("tg" + std::to_string(o.n_gen) + depth, v,
            bandwidth > 0 ? bandwidth * 1e9 / bytes_per_token : 0);
   }
+  const uint64_t peak = peak_resident_bytes();
+  if (o.json) {
+    auto j = base_json("peak_rss");
+    j["bytes"] = peak;
+    j["mem_budget_bytes"] = ready->weights.plan.budget;
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%s\n", memory_report(ready->weights).c_str());
+  }
+  return 0;
+}
+
+int bench(const BenchOptions& o) {
+  const int threads = o.threads > 0 ? o.threads : ThreadPool::default_threads();
+  double bandwidth = 0;
+  if (o.bandwidth) {
+    bandwidth = measure_bandwidth_gbs(threads);
+    if (!o.json) std::printf("read bandwidth: %.1f GB/s (%d threads)\n", bandwidth, threads);
+  }
+  if (o.bandwidth && o.models.empty()) {
+    if (o.json)
+      std::printf("%s\n",
+                  nlohmann::json{{"test", "bandwidth"}, {"threads", threads}, {"gb_s", bandwidth}}
+                      .dump()
+                      .c_str());
+    return 0;
+  }
+  std::vector<std::string> models = o.models;
+  if (models.empty()) models.push_back(default_model_path());
+  if (!o.scenarios.empty()) {
+    return run_scenarios({.models = models,
+                          .file = o.scenarios,
+                          .threads = threads,
+                          .ctx = 0,
+                          .kv_type = o.kv_type,
+                          .memory = o.memory,
+                          .json = o.json});
+  }
+  for (const std::string& path : models) bench_model(o, path, threads, bandwidth);
   return 0;
 }
 
@@ -184,8 +297,9 @@ int bench(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app, CommandBody& body) {
   auto o = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand("bench", "Prompt processing and generation speed (like llama-bench)");
-  cmd->add_option("-m,--model", o->model, "GGUF file or Hugging Face folder");
+  CLI::App* cmd =
+      app.add_subcommand("bench", "Prompt processing and generation speed (like llama-bench)");
+  cmd->add_option("-m,--model", o->models, "GGUF file or Hugging Face folder (repeat for several)");
   cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens (pp test; 0 = skip)")
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
@@ -204,6 +318,12 @@ void add_bench_command(CLI::App& app, CommandBody& body) {
   cmd->add_flag("--json", o->json, "One JSON object per test");
   cmd->add_flag("--bandwidth", o->bandwidth,
                 "Measure read bandwidth; the tg line then shows its fraction of the roofline");
+  cmd->add_flag("--cold", o->cold,
+                "Drop the model from the page cache first: time a cold load, then a warm one");
+  cmd->add_option("--scenarios", o->scenarios,
+                  "Scenario file (benchmarks/scenarios.json): print the load / first token / "
+                  "speed / memory table per scenario instead");
+  add_memory_flags(*cmd, o->memory);
   cmd->callback([o, &body] { body = [o] { return bench(*o); }; });
 }
 

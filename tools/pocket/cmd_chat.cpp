@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "core/error.h"
 #include "default_paths.h"
+#include "memory_flags.h"
 #include "runtime/model_loader.h"
 #include "runtime/reasoning_split.h"
 #include "sampling_flags.h"
@@ -24,6 +25,7 @@ struct ChatOptions {
   std::string format;
   bool no_think = false;
   GenerationFlags gen;
+  MemoryFlags memory;
 };
 
 class ReasoningPrinter {
@@ -64,17 +66,20 @@ int chat(ChatOptions o) {
   std::optional<ChatFormat> format = lm.chat_format;
   if (!o.format.empty()) {
     format = parse_chat_format(o.format);
-    if (!format) fail(ErrorCode::kInvalidArgument, "unknown --chat-format '", o.format,
-                      "' (use deepseek-r1, chatml or llama3)");
+    if (!format)
+      fail(ErrorCode::kInvalidArgument, "unknown --chat-format '", o.format,
+           "' (use deepseek-r1, chatml or llama3)");
   }
   if (!format) {
     fail(ErrorCode::kInvalidArgument, "the model has no chat template this engine recognizes; ",
          "pass --chat-format deepseek-r1|chatml|llama3");
   }
   const bool thinks = *format == ChatFormat::kDeepSeekR1 && !o.no_think;
-  Context ctx(
-      *lm.model,
-      {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type});
+  ContextParams params{
+      .n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type};
+  const PreparedWeights weights = prepare_weights_for(*lm.model, params, o.memory, false);
+  params.streamer = weights.streamer.get();
+  Context ctx(*lm.model, params);
   Generator gen(ctx, *lm.tokenizer);
   std::vector<ChatMessage> messages;
   if (!o.system.empty()) messages.push_back({"system", o.system});
@@ -107,9 +112,10 @@ int chat(ChatOptions o) {
     answer += rest.answer;
     printer.print(rest);
     printer.end();
-    std::fprintf(stderr, "[%zu tokens, %.1f tok/s, stop: %s]\n", r.tokens.size(),
-                 r.decode_seconds > 0 ? static_cast<double>(r.tokens.size()) / r.decode_seconds : 0.0,
-                 r.stop_reason.c_str());
+    std::fprintf(
+        stderr, "[%zu tokens, %.1f tok/s, stop: %s]\n", r.tokens.size(),
+        r.decode_seconds > 0 ? static_cast<double>(r.tokens.size()) / r.decode_seconds : 0.0,
+        r.stop_reason.c_str());
     messages.push_back({"assistant", answer});
   }
   return 0;
@@ -128,6 +134,7 @@ void add_chat_command(CLI::App& app, CommandBody& body) {
                   "Override the template: deepseek-r1, chatml or llama3");
   cmd->add_flag("--no-think", opts->no_think, "The model does not open with reasoning");
   add_generation_flags(*cmd, opts->gen);
+  add_memory_flags(*cmd, opts->memory);
   cmd->callback([opts, &body] { body = [opts] { return chat(*opts); }; });
 }
 

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "core/error.h"
 #include "default_paths.h"
+#include "memory_flags.h"
 #include "runtime/model_loader.h"
 #include "sampling_flags.h"
 
@@ -19,6 +20,7 @@ struct RunOptions {
   bool no_bos = false;
   std::string dump_logits;
   GenerationFlags gen;
+  MemoryFlags memory;
 };
 
 int run(const RunOptions& o) {
@@ -33,9 +35,11 @@ int run(const RunOptions& o) {
   const std::vector<int32_t> ids = lm.tokenizer->encode(prompt, !o.no_bos);
   POCKET_CHECK(!ids.empty(), ErrorCode::kInvalidArgument,
                "the prompt is empty and the model has no BOS token to start from");
-  Context ctx(
-      *lm.model,
-      {.n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type});
+  ContextParams params{
+      .n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type};
+  const PreparedWeights weights = prepare_weights_for(*lm.model, params, o.memory, false);
+  params.streamer = weights.streamer.get();
+  Context ctx(*lm.model, params);
   Generator gen(ctx, *lm.tokenizer);
 
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(nullptr, &std::fclose);
@@ -51,19 +55,24 @@ int run(const RunOptions& o) {
   }
   std::fputs(prompt.c_str(), stdout);
   std::fflush(stdout);
-  const GenerateResult r = gen.generate(ids, o.gen.params, [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  }, on_logits);
-  if (dump && std::fflush(dump.get()) != 0) fail(ErrorCode::kIo, "write to '", o.dump_logits, "' failed");
+  const GenerateResult r = gen.generate(
+      ids, o.gen.params,
+      [](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return true;
+      },
+      on_logits);
+  if (dump && std::fflush(dump.get()) != 0)
+    fail(ErrorCode::kIo, "write to '", o.dump_logits, "' failed");
   const double pp = r.prefill_seconds > 0 ? r.n_prompt / r.prefill_seconds : 0.0;
-  const double tg = r.decode_seconds > 0 ? static_cast<double>(r.tokens.size()) / r.decode_seconds : 0.0;
+  const double tg =
+      r.decode_seconds > 0 ? static_cast<double>(r.tokens.size()) / r.decode_seconds : 0.0;
   std::fprintf(stderr,
                "\n\n[%s] prompt: %d tokens, %.1f tok/s | generated: %zu tokens, %.1f tok/s | "
-               "threads %d | stop: %s\n",
+               "threads %d | stop: %s | %s\n",
                path.c_str(), r.n_prompt, pp, r.tokens.size(), tg, ctx.n_threads(),
-               r.stop_reason.c_str());
+               r.stop_reason.c_str(), memory_report(weights).c_str());
   return 0;
 }
 
@@ -72,8 +81,8 @@ int run(const RunOptions& o) {
 void add_run_command(CLI::App& app, CommandBody& body) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Generate text from a prompt");
-  cmd->add_option("-m,--model", opts->model, "GGUF file or Hugging Face folder (default: " +
-                                                  default_model_path() + ")");
+  cmd->add_option("-m,--model", opts->model,
+                  "GGUF file or Hugging Face folder (default: " + default_model_path() + ")");
   cmd->add_option("-p,--prompt", opts->prompt, "Prompt text")->capture_default_str();
   cmd->add_option("-f,--file", opts->prompt_file, "Read the prompt from this file");
   cmd->add_flag("--no-bos", opts->no_bos, "Do not add the model's BOS token");
@@ -81,6 +90,7 @@ void add_run_command(CLI::App& app, CommandBody& body) {
                   "Write float32 logits of every evaluated position (prompt, then each generated "
                   "token) to this file");
   add_generation_flags(*cmd, opts->gen);
+  add_memory_flags(*cmd, opts->memory);
   cmd->callback([opts, &body] { body = [opts] { return run(*opts); }; });
 }
 

@@ -1,0 +1,35 @@
+// Puts a loaded model's weights in memory for a context: plans what stays resident under an
+// optional memory budget (runtime/residency_plan.h), maps the resident weights in before the
+// first token, chunk by chunk, and returns the streamer that handles the rest.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "model/model.h"
+#include "runtime/context.h"
+#include "runtime/residency_plan.h"
+#include "runtime/weight_streamer.h"
+
+namespace pocket {
+
+struct MemoryOptions {
+  uint64_t budget = 0;                  // peak resident bytes to stay under; 0: no budget
+  uint64_t chunk_bytes = 512ull << 20;  // most bytes mapped in at a time while loading
+  bool populate = true;                 // map resident weights in now rather than at first use
+  LoadProgress progress;                // (done, total) after each chunk
+};
+
+struct PreparedWeights {
+  ResidencyPlan plan;
+  std::unique_ptr<WeightStreamer> streamer;  // null when nothing is streamed
+  uint64_t populated_bytes = 0;
+};
+
+// Call after load_model() and before the context is made; pass result.streamer.get() as
+// ContextParams::streamer. Throws Error(kInvalidArgument) before touching any weight when the
+// budget is below what the model needs (each term named).
+PreparedWeights prepare_weights(const Model& model, const ContextParams& params,
+                                const MemoryOptions& options);
+
+}  // namespace pocket
