@@ -13,11 +13,12 @@ int64_t require_int(const GgufFile& f, const std::string& key) {
   return *v;
 }
 
-}  // namespace
-
-ModelSpec gguf_model_spec(const GgufFile& f) {
+// The tensors the spec looks at (vocabulary size, rope_freqs, tied output), wherever they are.
+template <typename Tensors>
+ModelSpec spec_from(const GgufFile& f, const Tensors& tensors) {
   const auto arch_str = f.get_string("general.architecture");
-  if (!arch_str) fail(ErrorCode::kFormat, f.name(), ": missing metadata key 'general.architecture'");
+  if (!arch_str)
+    fail(ErrorCode::kFormat, f.name(), ": missing metadata key 'general.architecture'");
   ModelSpec s;
   if (*arch_str == "llama") {
     s.arch = Arch::kLlama;
@@ -45,30 +46,49 @@ ModelSpec gguf_model_spec(const GgufFile& f) {
   POCKET_CHECK(rope_dims == s.head_dim, ErrorCode::kUnsupported, f.name(),
                ": partial RoPE (rope.dimension_count ", rope_dims, " < head dim ", s.head_dim,
                ") is not supported");
-  s.rms_eps = static_cast<float>(f.get_float(a + "attention.layer_norm_rms_epsilon").value_or(1e-5));
+  s.rms_eps =
+      static_cast<float>(f.get_float(a + "attention.layer_norm_rms_epsilon").value_or(1e-5));
   s.rope_theta = static_cast<float>(f.get_float(a + "rope.freq_base").value_or(10000.0));
-  const TensorView* embd = f.find_tensor("token_embd.weight");
+  const TensorView* embd = tensors.find_tensor("token_embd.weight");
   if (!embd) fail(ErrorCode::kFormat, f.name(), ": missing tensor 'token_embd.weight'");
   s.n_vocab = embd->ne[1];
-  if (const TensorView* freqs = f.find_tensor("rope_freqs.weight")) {
+  if (const TensorView* freqs = tensors.find_tensor("rope_freqs.weight")) {
     POCKET_CHECK(freqs->n_elements() == s.head_dim / 2, ErrorCode::kFormat, f.name(),
                  ": rope_freqs.weight has ", freqs->n_elements(), " values, expected ",
                  s.head_dim / 2);
     s.rope_freq_factors.resize(static_cast<size_t>(s.head_dim / 2));
     dequantize_row(freqs->type, freqs->data, s.rope_freq_factors.data(), s.head_dim / 2);
   }
-  s.tied_output = f.find_tensor("output.weight") == nullptr;
+  s.tied_output = tensors.find_tensor("output.weight") == nullptr;
   s.validate(f.name());
   return s;
 }
 
-std::unique_ptr<Model> load_gguf_model(std::shared_ptr<const GgufFile> file) {
-  auto model = std::make_unique<Model>(gguf_model_spec(*file), ModelFormat::kGguf, file->name());
-  const GgufFile& f = *file;
+}  // namespace
+
+ModelSpec gguf_model_spec(const GgufFile& f) {
+  return spec_from(f, f);
+}
+
+ModelSpec gguf_model_spec(const GgufModelFiles& files) {
+  return spec_from(files.metadata(), files);
+}
+
+std::unique_ptr<Model> load_gguf_model(std::shared_ptr<const GgufModelFiles> files) {
+  auto model = std::make_unique<Model>(gguf_model_spec(*files), ModelFormat::kGguf, files->name());
+  const GgufModelFiles& f = *files;
+  // Errors name part 1 (the model's path); a missing or misshapen tensor of a split model says so.
+  const std::string origin =
+      f.is_split() ? cat(f.name(), " (split model of ", f.parts().size(), " parts)") : f.name();
   bind_weights(
-      *model, [&f](const std::string& name) { return f.find_tensor(name); }, f.name());
-  model->keep_alive(std::move(file));
+      *model, [&f](const std::string& name) { return f.find_tensor(name); }, origin);
+  model->keep_alive(std::move(files));
   return model;
+}
+
+std::unique_ptr<Model> load_gguf_model(std::shared_ptr<const GgufFile> file) {
+  return load_gguf_model(
+      std::make_shared<const GgufModelFiles>(GgufModelFiles::single(std::move(file))));
 }
 
 }  // namespace pocket

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "io/gguf.h"
+#include "io/gguf_split.h"
 #include "model/gguf_model_loader.h"
 #include "model/hf_model_loader.h"
 #include "tokenizer/gguf_tokenizer_loader.h"
@@ -37,7 +38,8 @@ LoadedModel finish(std::unique_ptr<Model> model, TokenizerSpec spec) {
   out.tokenizer = std::make_unique<Tokenizer>(std::move(spec));
   check_vocab_fits(*out.tokenizer, *out.model);
   out.chat_format = detect_chat_format(out.tokenizer->chat_template());
-  if (out.tokenizer->bos() >= 0) out.bos_text = out.tokenizer->token_piece_bytes(out.tokenizer->bos());
+  if (out.tokenizer->bos() >= 0)
+    out.bos_text = out.tokenizer->token_piece_bytes(out.tokenizer->bos());
   return out;
 }
 
@@ -48,16 +50,19 @@ LoadedModel load_model(const std::string& path) {
     auto model = load_hf_model(path);
     return finish(std::move(model), load_hf_tokenizer_dir(path));
   }
-  auto file = std::make_shared<const GgufFile>(GgufFile::open(path));
-  TokenizerSpec spec = load_gguf_tokenizer(*file);
-  return finish(load_gguf_model(file), std::move(spec));
+  // One file, or part 1 of a split model with its other parts (all checked before use).
+  auto files = std::make_shared<const GgufModelFiles>(GgufModelFiles::open(path));
+  TokenizerSpec spec = load_gguf_tokenizer(files->metadata());
+  return finish(load_gguf_model(files), std::move(spec));
 }
 
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
   if (classify(path) == PathKind::kFolder) {
     return std::make_unique<Tokenizer>(load_hf_tokenizer_dir(path));
   }
-  return std::make_unique<Tokenizer>(load_gguf_tokenizer(GgufFile::open(path)));
+  const GgufFile file = GgufFile::open(path);
+  require_first_split_part(file);  // the tokenizer is in part 1 of a split model
+  return std::make_unique<Tokenizer>(load_gguf_tokenizer(file));
 }
 
 }  // namespace pocket

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/page_advice.h"
+#include "io/gguf_split.h"
 
 namespace pocket::cli {
 
@@ -29,6 +30,15 @@ double drop_model_from_cache(const std::string& path) {
     }
   } else {
     files.push_back(path);
+    // A split GGUF model: every part (the header read here is dropped with the rest).
+    const auto info = gguf_split_info(GgufFile::open(path));
+    const auto prefix =
+        info ? gguf_split_prefix(path, info->split_no, info->split_count) : std::nullopt;
+    if (info && prefix) {
+      for (int k = 1; k < info->split_count; ++k) {
+        files.push_back(gguf_split_path(*prefix, k, info->split_count));
+      }
+    }
   }
   double worst = 0;
   for (const auto& f : files) {
