@@ -1,6 +1,8 @@
 // Single-thread GEMM kernel benchmarks for every ISA this CPU runs and the common weight types:
 //   gemv/<isa>/<type>  1 token, k=1536, rows=8960 (a decode step of a 1.5B model's FFN):
 //                      memory bound, reported as GB/s of weights read.
+//   batch2, batch8/<isa>/<type>  the gemv shape with 2 or 8 tokens (several sequences decoding,
+//                      short prompts): should cost little more than one gemv pass.
 //   gemm/<isa>/<type>  64 tokens, k=1536, rows=1024 (prefill): compute bound, reported as GOP/s
 //                      (2 * rows * k * tokens per call).
 //   prefill/<isa>/<type> 256 tokens, k=1536, rows=1536 (a prompt's Q projection): GOP/s.
@@ -99,8 +101,11 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
 }
 
 void register_all() {
-  const Shape shapes[] = {
-      {"gemv", 1536, 8960, 1}, {"gemm", 1536, 1024, 64}, {"prefill", 1536, 1536, 256}};
+  const Shape shapes[] = {{"gemv", 1536, 8960, 1},
+                          {"batch2", 1536, 8960, 2},
+                          {"batch8", 1536, 8960, 8},
+                          {"gemm", 1536, 1024, 64},
+                          {"prefill", 1536, 1536, 256}};
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
     if (kernels_for(isa) == nullptr) continue;
     for (const Shape& shape : shapes) {

@@ -119,9 +119,11 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
       for (int i = 0; i < R; ++i) prep1[i] = D::prep(w[i] + b1 * D::kBytes);
     }
     const typename D::Prep* p1 = kGroups == 1 ? prep1 : prep0;
-    if constexpr (T == 1 && R > 1) {
+    if constexpr (R > 1) {
       // Decode streams R short rows at once (a 1536-value Q4_0 row is 14 cache lines), too short
-      // for the hardware prefetcher to ramp up: fetch the same place of the next R rows.
+      // for the hardware prefetcher to ramp up: fetch the same place of the next R rows. Small
+      // batches (2-15 tokens) stream the same way and need it as much: without it a 2-token
+      // batch read weights from memory at a quarter of the 1-token rate.
       POCKET_UNROLL
       for (int i = 0; i < R; ++i) {
         _mm_prefetch(reinterpret_cast<const char*>(w[i] + R * a.w_stride + b0 * D::kBytes),
@@ -193,19 +195,32 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
   }
 }
 
-template <class D, int R, int T>
-void gemm_rt(const GemmArgs& a) {
+// The tokens of rows [r, r + R) in tiles of 4, the last 1-3 in one tile: each tile streams the
+// rows once, so 2 or 3 tokens (small batches, several sequences decoding) cost one pass, not 2-3.
+template <class D, int R>
+void rows_all_tokens(const GemmArgs& a, int64_t r) {
+  int64_t t = 0;
+  for (; t + 4 <= a.n_tok; t += 4) tile512<D, R, 4>(a, r, t);
+  switch (a.n_tok - t) {
+    case 3:
+      tile512<D, R, 3>(a, r, t);
+      break;
+    case 2:
+      tile512<D, R, 2>(a, r, t);
+      break;
+    case 1:
+      tile512<D, R, 1>(a, r, t);
+      break;
+    default:
+      break;
+  }
+}
+
+template <class D, int R>
+void gemm_rows(const GemmArgs& a) {
   int64_t r = a.r0;
-  for (; r + R <= a.r1; r += R) {
-    int64_t t = 0;
-    for (; t + T <= a.n_tok; t += T) tile512<D, R, T>(a, r, t);
-    for (; t < a.n_tok; ++t) tile512<D, R, 1>(a, r, t);
-  }
-  for (; r < a.r1; ++r) {
-    int64_t t = 0;
-    for (; t + T <= a.n_tok; t += T) tile512<D, 1, T>(a, r, t);
-    for (; t < a.n_tok; ++t) tile512<D, 1, 1>(a, r, t);
-  }
+  for (; r + R <= a.r1; r += R) rows_all_tokens<D, R>(a, r);
+  for (; r < a.r1; ++r) rows_all_tokens<D, 1>(a, r);
 }
 
 // From this many tokens on, unpacking 32-row panels (avx512_panel_gemm.h) pays for itself.
@@ -216,9 +231,9 @@ void gemm(const GemmArgs& a) {
   if (a.n_tok >= kPanelMinTokens) {
     panel_gemm<D>(a);
   } else if (a.n_tok == 1) {
-    gemm_rt<D, 8, 1>(a);
+    gemm_rows<D, 8>(a);
   } else {
-    gemm_rt<D, 4, 4>(a);
+    gemm_rows<D, 4>(a);
   }
 }
 
