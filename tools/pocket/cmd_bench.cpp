@@ -84,58 +84,56 @@ std::vector<int32_t> random_tokens(int n, int64_t n_vocab, uint32_t seed) {
   return out;
 }
 
-// Prefill of n tokens in batches of up to 512, from an empty cache. Returns tokens/s.
-double run_pp(Context& ctx, int n, uint32_t seed) {
-  const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
+// Evaluates tokens[0, n) from an empty cache in batches of the context's size, logits for the
+// last one only.
+void prefill(Context& ctx, const std::vector<int32_t>& tokens, int n) {
   ctx.kv().clear();
   Batch b;
-  const auto t0 = Clock::now();
-  for (int start = 0; start < n; start += 512) {
+  const auto piece = static_cast<int>(ctx.n_batch());
+  for (int start = 0; start < n; start += piece) {
     b.clear();
-    const int end = std::min(n, start + 512);
+    const int end = std::min(n, start + piece);
     for (int i = start; i < end; ++i) b.add(tokens[static_cast<size_t>(i)], i, 0, i + 1 == end);
     ctx.decode(b);
   }
-  return n / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Prefill of n tokens. Returns tokens/s.
+double run_pp(Context& ctx, int n, uint32_t seed) {
+  const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
+  const auto t0 = Clock::now();
+  prefill(ctx, tokens, n);
+  return n / seconds_since(t0);
 }
 
 // n single-token decode steps after `depth` cached tokens (prefilled, not timed), like
 // llama-bench's tg. Returns tokens/s.
 double run_tg(Context& ctx, int n, int depth, uint32_t seed) {
   const auto tokens = random_tokens(n + depth, ctx.model().spec().n_vocab, seed);
-  ctx.kv().clear();
+  prefill(ctx, tokens, depth);
   Batch b;
-  for (int start = 0; start < depth; start += 512) {
-    b.clear();
-    const int end = std::min(depth, start + 512);
-    for (int i = start; i < end; ++i) b.add(tokens[static_cast<size_t>(i)], i, 0, i + 1 == end);
-    ctx.decode(b);
-  }
   const auto t0 = Clock::now();
   for (int i = depth; i < depth + n; ++i) {
     b.clear();
     b.add(tokens[static_cast<size_t>(i)], i, 0, true);
     ctx.decode(b);
   }
-  return n / std::chrono::duration<double>(Clock::now() - t0).count();
+  return n / seconds_since(t0);
 }
 
 // Time from a fresh cache to the first generated token: prefill of n tokens, then the argmax.
 double run_ttft(Context& ctx, int n, uint32_t seed) {
   const auto tokens = random_tokens(n, ctx.model().spec().n_vocab, seed);
-  ctx.kv().clear();
-  Batch b;
   const auto t0 = Clock::now();
-  for (int start = 0; start < n; start += 512) {
-    b.clear();
-    const int end = std::min(n, start + 512);
-    for (int i = start; i < end; ++i) b.add(tokens[static_cast<size_t>(i)], i, 0, i + 1 == end);
-    ctx.decode(b);
-  }
+  prefill(ctx, tokens, n);
   const auto logits = ctx.logits(0);
   volatile auto first = std::max_element(logits.begin(), logits.end()) - logits.begin();
   (void)first;
-  return std::chrono::duration<double>(Clock::now() - t0).count();
+  return seconds_since(t0);
 }
 
 int bench_model(const BenchOptions& o, const std::string& path, int threads, double bandwidth) {
