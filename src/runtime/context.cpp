@@ -157,8 +157,8 @@ void Context::decode(const Batch& b) {
     get_row_f32(*w.tok_embd, b.tokens[static_cast<size_t>(t)], &x_[t * d]);
 
   for (int64_t l = 0; l < spec_.n_layer; ++l) {
-    const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
-    if (streamer_) streamer_->before_unit(l);
+    const LayerWeights& lw =
+        streamer_ ? streamer_->begin_layer(l) : w.layers[static_cast<size_t>(l)];
     const auto* attn_norm = static_cast<const float*>(lw.attn_norm->data);
     for_tokens(n, d, [&](int64_t t) {
       ref::rms_norm(&x_[t * d], attn_norm, &xn_[t * d], d, spec_.rms_eps);
@@ -198,7 +198,6 @@ void Context::decode(const Batch& b) {
                [&](int64_t t) { ks.silu_mul(&gate_[t * ff], &up_[t * ff], &gate_[t * ff], ff); });
     if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_, n, ff);
     matmul(*lw.w_down, gate_, ff, n, xn_, d, pool_);
-    if (streamer_) streamer_->after_unit(l);
     ref::add_inplace(x_, xn_, n * d);
   }
 
@@ -216,9 +215,8 @@ void Context::decode(const Batch& b) {
   logits_.resize(out_rows_.size() * static_cast<size_t>(spec_.n_vocab));
   if (!out_rows_.empty()) {
     if (observer_) observer_->observe(-1, LinearInput::kOutput, xn_, n_outputs_, d);
-    if (streamer_) streamer_->before_unit(spec_.n_layer);
-    matmul(*w.output, xn_, d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
-    if (streamer_) streamer_->after_unit(spec_.n_layer);
+    const TensorView& output = streamer_ ? streamer_->begin_output() : *w.output;
+    matmul(output, xn_, d, n_outputs_, logits_.data(), spec_.n_vocab, pool_);
   }
   for (size_t i = 0; i < b.size(); ++i) {
     const int seq = b.seq_ids[i];

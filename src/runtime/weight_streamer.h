@@ -1,13 +1,23 @@
-// Runs a model under a memory budget (runtime/residency_plan.h): the context calls it around each
-// unit of weights it reads. A streamed unit is mapped in (from the page cache or the file) when
-// its turn comes, the next streamed unit's file pages are prefetched in the background, and the
-// unit is released from this process's memory when the pass is done with it.
+// Runs a model under a memory budget (runtime/residency_plan.h). The context asks it for each
+// block's weights (and the output matrix's) as the pass reaches them: resident units are the
+// mapped weights themselves; a streamed unit is read with pread() from its file into one reusable
+// window buffer (the size of the largest streamed unit), and the pass reads that copy. The file's
+// pages never enter this process's resident set, so peak memory is the resident weights plus
+// the window, whatever the page cache holds. While a unit computes, the kernel is asked to read
+// the next streamed unit ahead (POSIX_FADV_WILLNEED), for files that are not in the page cache.
+//
+// Why pread and not mapping the unit in and dropping it (MADV_DONTNEED) after use: measured on
+// this project's test machine (a VM), the first read of freshly mapped pages costs ~0.25 s per GB
+// on top of the mapping, every time a unit is mapped in again; pread into a buffer that stays
+// mapped costs one copy (~9 GB/s). Tensors not in a file mapping (in-memory test models) are
+// copied with memcpy.
 //
 // Also the load-time population of resident weights, in chunks.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "model/model.h"
@@ -18,16 +28,46 @@ namespace pocket {
 class WeightStreamer {
  public:
   WeightStreamer(const Model& model, ResidencyPlan plan);
+  ~WeightStreamer();
+  WeightStreamer(const WeightStreamer&) = delete;
+  WeightStreamer& operator=(const WeightStreamer&) = delete;
 
   const ResidencyPlan& plan() const { return plan_; }
 
-  // Unit u of weight_units(): a block index, or n_layer for the output projection.
-  void before_unit(int64_t u);
-  void after_unit(int64_t u);
+  // Block l's weights for this pass; valid until the next begin_*() call.
+  const LayerWeights& begin_layer(int64_t l);
+  // The output matrix for this pass; valid until the next begin_*() call.
+  const TensorView& begin_output();
 
  private:
-  std::vector<WeightUnit> units_;
+  struct Piece {
+    TensorView view;  // the mapped tensor, its data pointing into the window
+    const uint8_t* mapped = nullptr;
+    int fd = -1;  // -1: not file-backed, memcpy from `mapped`
+    uint64_t file_offset = 0;
+    uint64_t window_offset = 0;
+    const TensorView** slot = nullptr;  // where the unit's weights point at this piece
+  };
+  struct Unit {
+    bool streamed = false;
+    std::vector<Piece> pieces;
+    LayerWeights layer;                  // blocks: the mapped or window views
+    const TensorView* output = nullptr;  // the output unit
+  };
+  void add_piece(Unit& unit, const TensorView** slot, uint64_t& window_used);
+  void read_in(Unit& unit);
+  void read_ahead(size_t after);
+
+  const Model& model_;
   ResidencyPlan plan_;
+  std::vector<Unit> units_;  // blocks, then the output
+  std::vector<int> fds_;     // files opened for pread, closed at destruction
+  std::vector<std::string> fd_paths_;
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const;
+  };
+  std::unique_ptr<uint8_t, FreeDeleter> window_;
+  size_t loaded_ = SIZE_MAX;  // the unit now in the window
 };
 
 // Called with (bytes done, bytes total) after each chunk.
