@@ -16,20 +16,11 @@ uintptr_t page_size() {
   return size;
 }
 
-// The whole pages inside [p, p + n) (release must not touch pages shared with neighbours), or
-// the pages that cover it (population and prefetch may do a little more).
+// The pages that cover [p, p + n).
 struct PageRange {
   void* start;
   size_t length;
 };
-PageRange pages_inside(const void* p, size_t n) {
-  const uintptr_t mask = page_size() - 1;
-  const auto a = reinterpret_cast<uintptr_t>(p);
-  const uintptr_t begin = (a + mask) & ~mask;
-  const uintptr_t end = (a + n) & ~mask;
-  if (end <= begin) return {nullptr, 0};
-  return {reinterpret_cast<void*>(begin), end - begin};
-}
 PageRange pages_covering(const void* p, size_t n) {
   const uintptr_t mask = page_size() - 1;
   const auto a = reinterpret_cast<uintptr_t>(p);
@@ -69,20 +60,6 @@ bool populate_pages(const void* p, size_t n) {
   for (size_t off = 0; off < r.length; off += page_size()) sink ^= bytes[off];
   (void)sink;
   return true;
-}
-
-void prefetch_pages(const void* p, size_t n) {
-  if (n == 0) return;
-  const PageRange r = pages_covering(p, n);
-  ::madvise(r.start, r.length, MADV_WILLNEED);
-}
-
-void release_pages(const void* p, size_t n) {
-  const PageRange r = pages_inside(p, n);
-  if (r.length == 0) return;
-  // Read-only private file mappings: MADV_DONTNEED drops the page-table entries; the next read
-  // maps the file's page again (no data is lost: these pages were never written).
-  ::madvise(r.start, r.length, MADV_DONTNEED);
 }
 
 bool drop_file_cache(const std::string& path) {

@@ -12,11 +12,6 @@ namespace pocket {
 // Maps the pages of [p, p + n) into this process (reading them from the file if they are not in
 // the page cache), so that later reads do not fault. Returns false if it could not.
 bool populate_pages(const void* p, size_t n);
-// Starts reading [p, p + n) into the page cache in the background; maps nothing.
-void prefetch_pages(const void* p, size_t n);
-// Unmaps the whole pages inside [p, p + n) from this process: they stop counting in its
-// resident memory and are faulted in again (from the page cache or the file) when read.
-void release_pages(const void* p, size_t n);
 // Drops a file's clean pages from the page cache (for cold-start measurements). Returns false
 // when the kernel refused.
 bool drop_file_cache(const std::string& path);
