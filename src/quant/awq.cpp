@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "kernels/matmul.h"
 #include "kernels/ref/dequant.h"
+#include "quant/gptq.h"
 #include "quant/group_search.h"
 
 namespace pocket::quant {
@@ -13,6 +14,7 @@ namespace {
 
 constexpr int kAlphaSteps = 10;     // alpha = 0, 0.1, ..., 1
 constexpr int64_t kAwqRows = 1024;  // calibration rows the output error is measured on
+constexpr int64_t kGptqRows = 128;  // rows per matrix quantized by the GPTQ-judged search
 
 const ModelTensor* find_tensor(const std::vector<ModelTensor>& ts, const std::string& name) {
   for (const auto& t : ts) {
@@ -58,10 +60,39 @@ double output_error(const std::vector<float>& w, int64_t rows, int64_t cols, DTy
   return e;
 }
 
+// sum over (up to kGptqRows evenly spaced) rows of (w - q)^T H_s (w - q), q what the writer
+// makes of the row (GPTQ for group-wise types), scaled to all rows.
+double gptq_output_error(const std::vector<float>& w, int64_t rows, int64_t cols, DType type,
+                         const std::vector<float>& importance, const GptqFactor& fs,
+                         ThreadPool& pool) {
+  const auto format = group_format(type);
+  const int64_t stride = std::max<int64_t>(1, rows / kGptqRows);
+  const int64_t n = (rows + stride - 1) / stride;
+  const uint64_t rb = row_bytes(type, static_cast<uint64_t>(cols));
+  std::vector<double> err(static_cast<size_t>(n));
+  pool.parallel_for(n, [&](int, int64_t b, int64_t e) {
+    std::vector<uint8_t> buf(rb);
+    std::vector<float> back(static_cast<size_t>(cols));
+    for (int64_t j = b; j < e; ++j) {
+      const float* x = &w[static_cast<size_t>(j * stride * cols)];
+      if (format) {
+        quantize_row_gptq(*format, x, importance.data(), fs, cols, buf.data());
+      } else {
+        quantize_row_best(type, x, importance.data(), cols, buf.data());
+      }
+      dequantize_row(type, buf.data(), back.data(), cols);
+      err[static_cast<size_t>(j)] = hessian_error(fs, x, back.data(), cols);
+    }
+  });
+  double total = 0;
+  for (double v : err) total += v;
+  return total * static_cast<double>(rows) / static_cast<double>(n);
+}
+
 // One joint search over the matrices that read the same input; returns the chosen scales.
 std::vector<float> search(const std::vector<const ModelTensor*>& ws, const TypeOf& type_of,
-                          const TransformMap& transforms, const ChannelStats& st, ThreadPool& pool,
-                          AwqStep& step) {
+                          const TransformMap& transforms, const ChannelStats& st,
+                          const GptqFactor* gptq, ThreadPool& pool, AwqStep& step) {
   const int64_t k = st.width, n = std::min(st.n_samples(), kAwqRows);
   const std::vector<float> mean_abs = st.mean_abs(), mean_sq = st.mean_sq();
   std::vector<std::vector<float>> base;
@@ -82,7 +113,7 @@ std::vector<float> search(const std::vector<const ModelTensor*>& ws, const TypeO
     }
     const float norm = 1.0f / std::sqrt(lo * hi);  // centre the scales around 1 (as AWQ does)
     std::vector<float> importance(static_cast<size_t>(k));
-    std::vector<float> xs(static_cast<size_t>(n * k));
+    std::vector<float> xs(gptq ? 0 : static_cast<size_t>(n * k));
     for (int64_t c = 0; c < k; ++c) {
       s[static_cast<size_t>(c)] *= norm;
       importance[static_cast<size_t>(c)] =
@@ -90,10 +121,15 @@ std::vector<float> search(const std::vector<const ModelTensor*>& ws, const TypeO
               (s[static_cast<size_t>(c)] * s[static_cast<size_t>(c)]) +
           1e-12f;
     }
-    for (int64_t r = 0; r < n; ++r) {
-      for (int64_t c = 0; c < k; ++c) {
-        xs[static_cast<size_t>(r * k + c)] =
-            st.samples[static_cast<size_t>(r * k + c)] / s[static_cast<size_t>(c)];
+    GptqFactor fs;
+    if (gptq) {
+      fs = scale_factor(*gptq, s);
+    } else {
+      for (int64_t r = 0; r < n; ++r) {
+        for (int64_t c = 0; c < k; ++c) {
+          xs[static_cast<size_t>(r * k + c)] =
+              st.samples[static_cast<size_t>(r * k + c)] / s[static_cast<size_t>(c)];
+        }
       }
     }
     double err = 0;
@@ -104,7 +140,8 @@ std::vector<float> search(const std::vector<const ModelTensor*>& ws, const TypeO
         for (int64_t c = 0; c < k; ++c)
           w[static_cast<size_t>(r * k + c)] *= s[static_cast<size_t>(c)];
       }
-      err += output_error(w, rows, k, type_of(*ws[i]), importance, xs, n, pool);
+      err += gptq ? gptq_output_error(w, rows, k, type_of(*ws[i]), importance, fs, pool)
+                  : output_error(w, rows, k, type_of(*ws[i]), importance, xs, n, pool);
     }
     if (a == 0) step.err_plain = err;
     if (err < best) {
@@ -147,7 +184,7 @@ std::vector<float> transformed_rows(const ModelTensor& t, const Transform* tr, i
 
 std::vector<AwqStep> awq_search(const std::vector<ModelTensor>& tensors, const TypeOf& type_of,
                                 const CalibrationStats& stats, ThreadPool& pool,
-                                TransformMap& transforms) {
+                                TransformMap& transforms, const GptqOf& gptq_of) {
   std::vector<AwqStep> steps;
   int64_t n_layer = 0;
   for (const auto& t : tensors) n_layer = std::max(n_layer, t.layer + 1);
@@ -180,7 +217,8 @@ std::vector<AwqStep> awq_search(const std::vector<ModelTensor>& tensors, const T
       if (!st || st->n_samples() == 0 || !complete) continue;
       AwqStep step;
       step.what = p + job.what;
-      const std::vector<float> s = search(job.weights, type_of, transforms, *st, pool, step);
+      const GptqFactor* gptq = gptq_of ? gptq_of(l, job.input) : nullptr;
+      const std::vector<float> s = search(job.weights, type_of, transforms, *st, gptq, pool, step);
       steps.push_back(step);
       if (step.alpha == 0.0f) continue;
       for (const ModelTensor* w : job.weights) scale_cols(transforms[w->name], s, false);

@@ -27,11 +27,17 @@ struct AwqStep {
 };
 
 using TypeOf = std::function<DType(const ModelTensor&)>;
+// The GPTQ factor of a linear input's unscaled calibration rows (gptq.h), or null.
+using GptqOf = std::function<const GptqFactor*(int64_t layer, LinearInput input)>;
 
 // Adds the scales it chooses to `transforms` (by tensor name) and returns one step per search.
+// gptq_of (may be empty): when it gives a factor for an input, the matrices will be written with
+// GPTQ, so each alpha is judged by what GPTQ leaves: (w - q)^T H_s (w - q) summed over up to 128
+// rows per matrix, with the factor scaled for that alpha (scale_factor), instead of the
+// round-to-nearest output error on 1024 calibration rows.
 std::vector<AwqStep> awq_search(const std::vector<ModelTensor>& tensors, const TypeOf& type_of,
                                 const CalibrationStats& stats, ThreadPool& pool,
-                                TransformMap& transforms);
+                                TransformMap& transforms, const GptqOf& gptq_of = {});
 
 // Reads a tensor's rows as f32 with its transform applied (rows x cols, row-major).
 std::vector<float> transformed_rows(const ModelTensor& t, const Transform* tr, int64_t r0,

@@ -155,6 +155,43 @@ GroupScale choose_group_scale(const GroupFormat& f, const float* x, const float*
   return {c.d, c.m};
 }
 
+std::vector<GroupScale> group_scale_candidates(const GroupFormat& f, const float* x,
+                                               const float* weights) {
+  std::vector<GroupScale> out;
+  const Choice c = search_group(f, x, weights);
+  out.push_back({c.d, c.m});
+  float lo = x[0], hi = x[0], signed_max = 0.0f;
+  for (int i = 0; i < f.group; ++i) {
+    lo = std::min(lo, x[i]);
+    hi = std::max(hi, x[i]);
+    if (std::fabs(x[i]) > std::fabs(signed_max)) signed_max = x[i];
+  }
+  if (signed_max == 0.0f) return out;
+  auto add = [&](float d, float m) { out.push_back({to_f16(d), to_f16(m)}); };
+  constexpr int kSteps = 10;  // shrink 1.0, 0.95, .., 0.5
+  for (int i = 0; i <= kSteps; ++i) {
+    const float s = 1.0f - 0.05f * static_cast<float>(i);
+    switch (f.code) {
+      case GroupCode::kInt8:
+        add(std::fabs(signed_max) / 127.0f * (1.0f - (1.0f - s) * 0.25f), 0.0f);
+        break;
+      case GroupCode::kUint4:
+        if (f.has_min) {
+          const float span = (hi - lo) * s;
+          add(span / 15.0f, lo + (hi - lo - span) * 0.5f);
+        } else {
+          add(signed_max / -8.0f * s, 0.0f);
+          add(signed_max / 7.0f * s, 0.0f);
+        }
+        break;
+      case GroupCode::kFp8:
+        add(std::fabs(signed_max) / kE4M3Max * s, 0.0f);
+        break;
+    }
+  }
+  return out;
+}
+
 RowError quantize_row_searched(const GroupFormat& f, const float* x, const float* importance,
                                int64_t n, uint8_t* out) {
   RowError e;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels/ref/group_format.h"
 
@@ -23,6 +24,12 @@ struct GroupScale {
   float d = 0.0f, m = 0.0f;
 };
 GroupScale choose_group_scale(const GroupFormat& f, const float* x, const float* weights);
+
+// Candidates for a search that judges scales by another measure (GPTQ's loss): the choice of
+// choose_group_scale first, then a wider grid of shrunk ranges (down to half of max|x|, for sym
+// int4 from both ends of the code range). All f16-exact.
+std::vector<GroupScale> group_scale_candidates(const GroupFormat& f, const float* x,
+                                               const float* weights);
 
 // Quantizes n values of x (n a multiple of f.group) into out (n / f.group blocks).
 // importance: n non-negative weights, or null for plain squared error.

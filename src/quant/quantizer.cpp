@@ -107,30 +107,72 @@ void write_matrix(const ModelTensor& t, DType type, const Transform* tr, ThreadP
   rep.seconds = since(t0);
 }
 
-// One factor per linear input (q/k/v share theirs), from the calibration rows divided by the
-// AWQ column scales (the inputs the quantized matrix really sees).
+using InputKey = std::pair<int64_t, int>;  // (layer, LinearInput); layer -1 for the output
+using BaseFactors = std::map<InputKey, std::shared_ptr<const GptqFactor>>;
+
+InputKey input_key(const ModelTensor& t) {
+  return {t.input == LinearInput::kOutput ? -1 : t.layer, static_cast<int>(t.input)};
+}
+
+const ChannelStats* stats_for(const CalibrationStats& stats, const ModelTensor& t) {
+  if (t.role != TensorRole::kMatrix) return nullptr;
+  const ChannelStats* st = stats.find(input_key(t).first, t.input);
+  return st && st->width == t.cols() && st->n_samples() > 0 ? st : nullptr;
+}
+
+// One in-order factor per linear input, from its unscaled calibration rows (the AWQ search and
+// the matrices derive theirs with scale_factor). act_order: one per matrix from the inputs
+// divided by its AWQ column scales, since the column order depends on the scaled Hessian.
+BaseFactors base_gptq_factors(const std::vector<ModelTensor>& tensors,
+                              const CalibrationStats& stats, ThreadPool& pool) {
+  std::vector<InputKey> keys;
+  std::vector<const ChannelStats*> inputs;
+  for (const auto& t : tensors) {
+    const ChannelStats* st = stats_for(stats, t);
+    if (!st || std::find(keys.begin(), keys.end(), input_key(t)) != keys.end()) continue;
+    keys.push_back(input_key(t));
+    inputs.push_back(st);
+  }
+  std::vector<std::shared_ptr<const GptqFactor>> factors(keys.size());
+  pool.parallel_for(static_cast<int64_t>(keys.size()), [&](int, int64_t b, int64_t e) {
+    for (int64_t j = b; j < e; ++j) {
+      const ChannelStats& st = *inputs[static_cast<size_t>(j)];
+      factors[static_cast<size_t>(j)] = std::make_shared<const GptqFactor>(
+          gptq_factor(st.samples, st.n_samples(), st.width, false));
+    }
+  });
+  BaseFactors out;
+  for (size_t j = 0; j < keys.size(); ++j) out[keys[j]] = factors[j];
+  return out;
+}
+
 void add_gptq_factors(const std::vector<ModelTensor>& tensors, const CalibrationStats& stats,
-                      TransformMap& transforms, ThreadPool& pool, bool act_order) {
+                      const BaseFactors& base, TransformMap& transforms, ThreadPool& pool,
+                      bool act_order) {
   std::vector<const ModelTensor*> jobs;
   for (const auto& t : tensors) {
-    if (t.role != TensorRole::kMatrix) continue;
-    const ChannelStats* st = stats.find(t.input == LinearInput::kOutput ? -1 : t.layer, t.input);
-    if (st && st->width == t.cols() && st->n_samples() > 0) jobs.push_back(&t);
+    if (stats_for(stats, t)) jobs.push_back(&t);
   }
   std::vector<std::shared_ptr<const GptqFactor>> factors(jobs.size());
   pool.parallel_for(static_cast<int64_t>(jobs.size()), [&](int, int64_t b, int64_t e) {
     for (int64_t j = b; j < e; ++j) {
       const ModelTensor& t = *jobs[static_cast<size_t>(j)];
-      const ChannelStats& st = *stats.find(t.input == LinearInput::kOutput ? -1 : t.layer, t.input);
-      std::vector<float> xs = st.samples;
       // find(), not operator[]: this runs on several threads.
       const auto it = transforms.find(t.name);
-      if (it != transforms.end() && !it->second.col_scale.empty()) {
-        const auto& cs = it->second.col_scale;
-        for (size_t i = 0; i < xs.size(); ++i) xs[i] /= cs[i % cs.size()];
+      const std::vector<float>* cs =
+          it != transforms.end() && !it->second.col_scale.empty() ? &it->second.col_scale : nullptr;
+      std::shared_ptr<const GptqFactor>& out = factors[static_cast<size_t>(j)];
+      if (!act_order) {
+        const auto& b0 = base.at(input_key(t));
+        out = cs ? std::make_shared<const GptqFactor>(scale_factor(*b0, *cs)) : b0;
+        continue;
       }
-      factors[static_cast<size_t>(j)] =
-          std::make_shared<const GptqFactor>(gptq_factor(xs, st.n_samples(), st.width, act_order));
+      const ChannelStats& st = *stats_for(stats, t);
+      std::vector<float> xs = st.samples;
+      if (cs) {
+        for (size_t i = 0; i < xs.size(); ++i) xs[i] /= (*cs)[i % cs->size()];
+      }
+      out = std::make_shared<const GptqFactor>(gptq_factor(xs, st.n_samples(), st.width, true));
     }
   });
   for (size_t j = 0; j < jobs.size(); ++j) transforms[jobs[j]->name].gptq = factors[j];
@@ -176,7 +218,7 @@ void Quantizer::apply_config() {
       else if (key == "calib_samples")
         o.calib_samples = v.get<int>();
       else if (key == "awq")
-        o.awq = v.get<bool>();
+        o.awq = v.get<bool>() ? AwqMode::kOn : AwqMode::kOff;
       else if (key == "gptq")
         o.gptq = v.get<bool>();
       else if (key == "act_order")
@@ -236,12 +278,20 @@ QuantReport Quantizer::run() {
     co.ctx = std::min<int64_t>(256, spec.n_ctx_train);
     const CalibrationStats stats = run_calibration(loaded, co);
     report.calib_tokens = stats.tokens();
-    if (o.awq) report.awq = awq_search(tensors, type_of, stats, pool, transforms);
+    // In-order GPTQ: the factors come first, so the AWQ search can judge its scales by what
+    // GPTQ makes of them.
+    BaseFactors factors;
+    if (o.gptq && !o.act_order) factors = base_gptq_factors(tensors, stats, pool);
+    const GptqOf gptq_of = [&factors](int64_t layer, LinearInput input) -> const GptqFactor* {
+      const auto it = factors.find({layer, static_cast<int>(input)});
+      return it == factors.end() ? nullptr : it->second.get();
+    };
+    const bool awq = o.awq == AwqMode::kOn || (o.awq == AwqMode::kAuto && !o.gptq);
+    if (awq) report.awq = awq_search(tensors, type_of, stats, pool, transforms, gptq_of);
     // Importance of each input channel: E[x^2] in the (possibly AWQ-scaled) domain.
     for (const auto& t : tensors) {
-      if (t.role != TensorRole::kMatrix) continue;
-      const ChannelStats* st = stats.find(t.input == LinearInput::kOutput ? -1 : t.layer, t.input);
-      if (!st || st->width != t.cols()) continue;
+      const ChannelStats* st = stats_for(stats, t);
+      if (!st) continue;
       Transform& tr = transforms[t.name];
       tr.importance = st->mean_sq();
       double mean = 0;
@@ -254,7 +304,7 @@ QuantReport Quantizer::run() {
           static_cast<float>(1e-3 * mean / static_cast<double>(tr.importance.size()));
       for (float& v : tr.importance) v += floor;
     }
-    if (o.gptq) add_gptq_factors(tensors, stats, transforms, pool, o.act_order);
+    if (o.gptq) add_gptq_factors(tensors, stats, factors, transforms, pool, o.act_order);
     report.calib_seconds = since(t0);
   }
 

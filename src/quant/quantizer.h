@@ -11,6 +11,10 @@
 
 namespace pocket::quant {
 
+// AWQ with calibration: kAuto runs it only without GPTQ (with GPTQ it measured worse on
+// brown-qwen2-7m, even with the alphas judged by GPTQ's own error: docs/QUANTIZATION.md).
+enum class AwqMode { kAuto, kOn, kOff };
+
 struct QuantOptions {
   int bits = 8;          // 4 or 8
   int group_size = 128;  // 32 (GGML types), 64 or 128 (our PQ types)
@@ -19,17 +23,17 @@ struct QuantOptions {
   std::string mix;          // mixed-precision policy or preset (mix_policy.h); empty: all one type
   std::string calib_path;   // calibration text; empty: no calibration (round-to-nearest + search)
   int calib_samples = 128;  // lines of calib_path used, 1..1024
-  bool awq = true;          // with calibration: activation-aware scaling (else importance only)
-  bool gptq = true;         // with calibration: GPTQ error compensation (gptq.h)
-  bool act_order = false;   // GPTQ in order of decreasing input energy, with static groups
-  int threads = 0;          // 0: every core
-  bool progress = true;     // progress bar on stderr (only on a terminal, only after 1 s)
+  AwqMode awq = AwqMode::kAuto;  // with calibration: activation-aware scaling (awq.h)
+  bool gptq = true;              // with calibration: GPTQ error compensation (gptq.h)
+  bool act_order = false;        // GPTQ in order of decreasing input energy, with static groups
+  int threads = 0;               // 0: every core
+  bool progress = true;          // progress bar on stderr (only on a terminal, only after 1 s)
 };
 
 class Quantizer {
  public:
   // config_path: optional JSON object with any of the keys bits, group_size, scheme ("sym" |
-  // "asym"), fp8, mix, calib, calib_samples, awq, gptq,
+  // "asym"), fp8, mix, calib, calib_samples, awq (true/false: kOn/kOff), gptq,
   // act_order, threads; its values override the arguments
   // and options() when run() starts.
   Quantizer(std::string model_path, std::string config_path, std::string output_path, int bits = 8,

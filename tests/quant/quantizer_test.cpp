@@ -226,9 +226,18 @@ TEST(Quantizer, MixPolicyAndCalibrationRun) {
   q.options().calib_path = calib;
   q.options().calib_samples = 8;
   q.options().threads = 2;
+  q.options().awq = AwqMode::kOn;  // with GPTQ: alphas judged by GPTQ's error
   const QuantReport rep = q.run();
   EXPECT_GT(rep.calib_tokens, 8);
   EXPECT_FALSE(rep.awq.empty());
+  // The default (kAuto) runs AWQ only without GPTQ.
+  Quantizer q2(src, "", dir.file("out2.gguf"), 4, 128);
+  q2.options().calib_path = calib;
+  q2.options().calib_samples = 8;
+  q2.options().threads = 2;
+  EXPECT_TRUE(q2.run().awq.empty());
+  q2.options().gptq = false;
+  EXPECT_FALSE(q2.run().awq.empty());
   const LoadedModel m = load_model(dir.file("out.gguf"));
   const ModelWeights& w = m.model->weights();
   EXPECT_EQ(w.tok_embd->type, DType::kPQ8_G128);

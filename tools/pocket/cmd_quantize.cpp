@@ -13,7 +13,7 @@ namespace {
 struct QuantizeFlags {
   std::string in, out, config, scheme = "sym", mix, calib;
   int bits = 8, group = 128, calib_samples = 128, threads = 0;
-  bool fp8 = false, no_awq = false, no_gptq = false, act_order = false, quiet = false;
+  bool fp8 = false, awq = false, no_awq = false, no_gptq = false, act_order = false, quiet = false;
 };
 
 int quantize(const QuantizeFlags& f) {
@@ -26,7 +26,9 @@ int quantize(const QuantizeFlags& f) {
   o.mix = f.mix;
   o.calib_path = f.calib;
   o.calib_samples = f.calib_samples;
-  o.awq = !f.no_awq;
+  POCKET_CHECK(!(f.awq && f.no_awq), ErrorCode::kInvalidArgument,
+               "--awq and --no-awq contradict each other");
+  o.awq = f.awq ? quant::AwqMode::kOn : f.no_awq ? quant::AwqMode::kOff : quant::AwqMode::kAuto;
   o.gptq = !f.no_gptq;
   o.act_order = f.act_order;
   o.threads = f.threads;
@@ -62,7 +64,9 @@ void add_quantize_command(CLI::App& app, CommandBody& body) {
   cmd->add_option("--calib-samples", f->calib_samples,
                   "Lines of the calibration text to use (1..1024)")
       ->capture_default_str();
-  cmd->add_flag("--no-awq", f->no_awq, "With --calib: no AWQ scaling");
+  cmd->add_flag("--awq", f->awq,
+                "With --calib: AWQ scaling even with GPTQ (alphas judged by GPTQ's error)");
+  cmd->add_flag("--no-awq", f->no_awq, "With --calib: no AWQ scaling (default with GPTQ)");
   cmd->add_flag("--no-gptq", f->no_gptq, "With --calib: no GPTQ error compensation");
   cmd->add_flag("--act-order", f->act_order,
                 "GPTQ in order of decreasing input energy (static groups)");
