@@ -75,7 +75,11 @@ EvalResult evaluate(const LoadedModel& model, const LoadedModel* ref, const Eval
   params.n_batch = std::max<int64_t>(params.n_batch, o.ctx);  // a window is one batch
   Context ctx(*model.model, params);
   std::unique_ptr<Context> ref_ctx;
-  if (ref) ref_ctx = std::make_unique<Context>(*ref->model, params);
+  if (ref) {
+    ContextParams ref_params = params;
+    ref_params.kv_type = o.ref_kv_type.value_or(o.kv_type);
+    ref_ctx = std::make_unique<Context>(*ref->model, ref_params);
+  }
 
   const size_t first = static_cast<size_t>(o.ctx) / 2;
   double nll = 0, ref_nll = 0;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "runtime/context.h"
@@ -23,7 +24,10 @@ struct EvalOptions {
   int64_t ctx = 256;
   int64_t max_windows = 0;  // 0: all
   int threads = 0;
-  KvType kv_type = ContextParams{}.kv_type;  // both models use the same KV cache type
+  KvType kv_type = ContextParams{}.kv_type;  // the model's KV cache type
+  // The reference's (default: the same). Evaluating a model against itself with another KV type
+  // measures what that KV type costs.
+  std::optional<KvType> ref_kv_type;
 };
 
 struct EvalResult {

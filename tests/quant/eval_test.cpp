@@ -43,6 +43,20 @@ TEST(Eval, HfFolderAndGgufAgree) {
   EXPECT_EQ(r.top1_agreement, 1.0);
 }
 
+// --ref-kv-type: the same model against itself with another KV cache type measures that type's
+// cost: nonzero but small for q8 against f16 (issue 5's target is <= 0.002).
+TEST(Eval, ReferenceKvTypeMeasuresTheKvCacheCost) {
+  const LoadedModel m =
+      load_model(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf"));
+  EvalOptions o = brown_options(3);
+  o.kv_type = KvType::kQ8;
+  o.ref_kv_type = KvType::kF16;
+  const EvalResult r = evaluate(m, &m, o);
+  EXPECT_GT(r.kl_mean, 0.0);
+  EXPECT_LT(r.kl_mean, 0.002);
+  EXPECT_NE(r.ppl, r.ref_ppl);
+}
+
 TEST(Eval, TooShortTextAndMissingFileAreErrors) {
   test::ScratchDir dir;
   const LoadedModel m = load_model(test::shared_path("models/stories260K.gguf"));

@@ -16,6 +16,8 @@ struct EvalFlags {
   int threads = 0;
   bool json = false;
   KvType kv_type = ContextParams{}.kv_type;
+  KvType ref_kv_type = ContextParams{}.kv_type;
+  bool ref_kv_given = false;
 };
 
 int eval(const EvalFlags& f) {
@@ -28,6 +30,7 @@ int eval(const EvalFlags& f) {
   o.max_windows = f.max_windows;
   o.threads = f.threads;
   o.kv_type = f.kv_type;
+  if (f.ref_kv_given) o.ref_kv_type = f.ref_kv_type;
   const quant::EvalResult r = quant::evaluate(model, f.ref.empty() ? nullptr : &ref, o);
   if (f.json) {
     std::printf(
@@ -67,8 +70,15 @@ void add_eval_command(CLI::App& app, CommandBody& body) {
       ->capture_default_str();
   cmd->add_option("-t,--threads", f->threads, "Threads (0: every core)")->capture_default_str();
   cmd->add_flag("--json", f->json, "Print one JSON object");
-  add_kv_type_flag(*cmd, f->kv_type);
-  cmd->callback([f, &body] { body = [f] { return eval(*f); }; });
+  add_kv_type_flag(*cmd, f->kv_type, "--kv-type", "The model's KV cache storage");
+  add_kv_type_flag(*cmd, f->ref_kv_type, "--ref-kv-type",
+                   "The reference's KV cache storage (default: as --kv-type); e.g. --model M "
+                   "--ref M --kv-type q8 --ref-kv-type f16 measures the int8 KV cache's cost");
+  cmd->callback([f, &body, cmd] {
+    f->ref_kv_given = cmd->count("--ref-kv-type") > 0;
+    if (!f->ref_kv_given) f->ref_kv_type = f->kv_type;
+    body = [f] { return eval(*f); };
+  });
 }
 
 }  // namespace pocket::cli

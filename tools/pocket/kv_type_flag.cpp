@@ -4,17 +4,18 @@
 
 namespace pocket::cli {
 
-void add_kv_type_flag(CLI::App& cmd, KvType& kv_type) {
+void add_kv_type_flag(CLI::App& cmd, KvType& kv_type, const std::string& name,
+                      const std::string& what) {
   // Parsed as a string checked against the names (not an enum transformer): CLI11 would print
   // the enum's numeric values in its error message.
   cmd.add_option_function<std::string>(
-         "--kv-type",
-         [&kv_type](const std::string& name) {
+         name,
+         [&kv_type](const std::string& value) {
            for (KvType t : {KvType::kF32, KvType::kF16, KvType::kQ8}) {
-             if (name == kv_type_name(t)) kv_type = t;
+             if (value == kv_type_name(t)) kv_type = t;
            }
          },
-         "KV cache storage: f16 (default), f32, or q8 (int8, a scale per 32 values)")
+         what + ": f16 (default), f32, or q8 (int8, a scale per 32 values)")
       ->check(CLI::IsMember({"f32", "f16", "q8"}))
       ->default_str("f16");
 }

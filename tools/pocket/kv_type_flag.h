@@ -2,12 +2,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "kernels/gemm.h"
 
 namespace pocket::cli {
 
-void add_kv_type_flag(CLI::App& cmd, KvType& kv_type);
+void add_kv_type_flag(CLI::App& cmd, KvType& kv_type, const std::string& name = "--kv-type",
+                      const std::string& what = "KV cache storage");
 
 // "f32", "f16" or "q8", as the flag spells it.
 const char* kv_type_name(KvType kv_type);
