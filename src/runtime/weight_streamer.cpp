@@ -33,7 +33,7 @@ void WeightStreamer::FreeDeleter::operator()(uint8_t* p) const {
 }
 
 WeightStreamer::WeightStreamer(const Model& model, ResidencyPlan plan)
-    : model_(model), plan_(std::move(plan)) {
+    : plan_(std::move(plan)) {
   const ModelWeights& w = model.weights();
   const size_t n_units = w.layers.size() + 1;
   POCKET_CHECK(plan_.streamed.size() == n_units, ErrorCode::kInternal, "residency plan has ",

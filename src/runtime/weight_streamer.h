@@ -58,7 +58,6 @@ class WeightStreamer {
   void read_in(Unit& unit);
   void read_ahead(size_t after);
 
-  const Model& model_;
   ResidencyPlan plan_;
   std::vector<Unit> units_;  // blocks, then the output
   std::vector<int> fds_;     // files opened for pread, closed at destruction
