@@ -43,9 +43,9 @@ const std::vector<MixPreset>& mix_presets() {
        "token_embd.weight=8,output.weight=8,*attn_v.weight@ends1=8,*ffn_down.weight@ends1=8,*=4",
        "embedding, output, and attention V / FFN down of the first and last block at 8 bits; "
        "the rest at 4"},
-      {"q4_k_m", "output.weight=8,*attn_v.weight=8,*ffn_down.weight@ends2=8,*=4",
-       "about the size of llama.cpp's Q4_K_M with group 128 (output, attention V, and FFN down "
-       "of the first two and last two blocks at 8 bits, the rest at 4)"},
+      {"q4_k_m", "output.weight=8,*attn_v.weight@ends1=8,*ffn_down.weight@ends1=8,*=4",
+       "about the size of llama.cpp's Q4_K_M with group 128 (output, and attention V and FFN "
+       "down of the first and last block at 8 bits, the rest at 4)"},
   };
   return presets;
 }

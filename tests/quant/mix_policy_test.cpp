@@ -49,6 +49,10 @@ TEST(MixPolicy, PresetsParse) {
   const MixPolicy p("q4_k_m", 128, Scheme::kSym, 6);
   EXPECT_EQ(p.type_for("blk.5.ffn_down.weight", 5), DType::kPQ8_G128);
   EXPECT_EQ(p.type_for("blk.3.ffn_down.weight", 3), DType::kPQ4_G128);
+  EXPECT_EQ(p.type_for("blk.1.ffn_down.weight", 1), DType::kPQ4_G128);
+  EXPECT_EQ(p.type_for("blk.0.attn_v.weight", 0), DType::kPQ8_G128);
+  EXPECT_EQ(p.type_for("blk.2.attn_v.weight", 2), DType::kPQ4_G128);
+  EXPECT_EQ(p.type_for("output.weight", -1), DType::kPQ8_G128);
 }
 
 TEST(MixPolicy, BadPoliciesAreClearErrors) {
