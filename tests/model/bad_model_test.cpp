@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "expect_error.h"
 #include "model_fixtures.h"
 #include "runtime/model_loader.h"
 #include "shared_data.h"
@@ -20,21 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::GgufParts;
 
-// Runs fn, expects a pocket::Error with `code` whose message contains every one of `parts`.
-void expect_error(const std::function<void()>& fn, ErrorCode code,
-                  std::initializer_list<std::string_view> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (std::string_view part : parts) {
-      EXPECT_NE(std::string_view(e.what()).find(part), std::string_view::npos)
-          << "'" << part << "' missing from: " << e.what();
-    }
-  }
-}
-
+using test::expect_error;
 void expect_load_error(const std::string& path, ErrorCode code,
                        std::initializer_list<std::string_view> parts) {
   expect_error([&] { load_model(path); }, code, parts);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "expect_error.h"
 #include "io/gguf.h"
 #include "io/gguf_split.h"
 #include "io/gguf_writer.h"
@@ -166,20 +167,7 @@ std::vector<std::vector<float>> run(const LoadedModel& m, const std::string& pro
   return out;
 }
 
-void expect_error(const std::function<void()>& fn, ErrorCode code,
-                  std::initializer_list<std::string_view> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (std::string_view part : parts) {
-      EXPECT_NE(std::string_view(e.what()).find(part), std::string_view::npos)
-          << "'" << part << "' missing from: " << e.what();
-    }
-  }
-}
-
+using test::expect_error;
 class SplitModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
