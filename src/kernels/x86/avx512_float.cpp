@@ -18,18 +18,21 @@ namespace pocket::x86 {
 namespace {
 
 struct LoadF32 {
+  static constexpr int kBytes = 4;
   static __m512 load16(const uint8_t* row, int64_t i, __mmask16 m) {
     return _mm512_maskz_loadu_ps(m, row + 4 * i);
   }
 };
 
 struct LoadF16 {
+  static constexpr int kBytes = 2;
   static __m512 load16(const uint8_t* row, int64_t i, __mmask16 m) {
     return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, row + 2 * i));
   }
 };
 
 struct LoadBF16 {
+  static constexpr int kBytes = 2;
   static __m512 load16(const uint8_t* row, int64_t i, __mmask16 m) {
     const __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, row + 2 * i));
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
@@ -58,6 +61,17 @@ void tile(const GemmArgs& a, int64_t r, int64_t t) {
   for (int64_t k = 0; k < a.k; k += 16) {
     const __mmask16 m = a.k - k >= 16 ? static_cast<__mmask16>(0xFFFF)
                                       : static_cast<__mmask16>((1u << (a.k - k)) - 1);
+    if constexpr (T == 1 && R > 1) {
+      // Decode: R rows stream at once, each too short for the hardware prefetcher to ramp up;
+      // fetch the same place of the next R rows, one line per 64 bytes read.
+      if ((k * L::kBytes) % 64 == 0) {
+        POCKET_UNROLL
+        for (int i = 0; i < R; ++i) {
+          _mm_prefetch(reinterpret_cast<const char*>(w[i] + R * a.w_stride + k * L::kBytes),
+                       _MM_HINT_T0);
+        }
+      }
+    }
     __m512 wv[R];
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) wv[i] = L::load16(w[i], k, m);

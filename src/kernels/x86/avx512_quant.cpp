@@ -124,10 +124,16 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
       // for the hardware prefetcher to ramp up: fetch the same place of the next R rows. Small
       // batches (2-15 tokens) stream the same way and need it as much: without it a 2-token
       // batch read weights from memory at a quarter of the 1-token rate.
+      // The address follows the bytes this step reads (2 groups' share of the block, which can
+      // exceed a cache line: Q8_0 68 bytes, our g128 INT8 65), not the block start: a K-quant
+      // block spans 2-4 lines and only the first one was fetched.
+      constexpr size_t kStepBytes = 2 * D::kBytes / kGroups;
+      const size_t at = static_cast<size_t>(g) * D::kBytes / kGroups;
       POCKET_UNROLL
       for (int i = 0; i < R; ++i) {
-        _mm_prefetch(reinterpret_cast<const char*>(w[i] + R * a.w_stride + b0 * D::kBytes),
-                     _MM_HINT_T0);
+        const char* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + at);
+        _mm_prefetch(next, _MM_HINT_T0);
+        if constexpr (kStepBytes > 64) _mm_prefetch(next + 64, _MM_HINT_T0);
       }
     }
     __m512i q[R];
