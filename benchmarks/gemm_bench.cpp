@@ -1,11 +1,14 @@
 // Single-thread GEMM kernel benchmarks for every ISA this CPU runs and the common weight types:
 //   gemv/<isa>/<type>  1 token, k=1536, rows=8960 (a decode step of a 1.5B model's FFN):
 //                      memory bound, reported as GB/s of weights read.
+//   gemv_dram/<isa>/<type>  1 token, k=1536, rows=131072 (an output projection's size, 113 MB
+//                      of Q4_0): far beyond the caches, so it shows what one core pulls from DRAM.
 //   batch2, batch8/<isa>/<type>  the gemv shape with 2 or 8 tokens (several sequences decoding,
 //                      short prompts): should cost little more than one gemv pass.
 //   gemm/<isa>/<type>  64 tokens, k=1536, rows=1024 (prefill): compute bound, reported as GOP/s
 //                      (2 * rows * k * tokens per call).
 //   prefill/<isa>/<type> 256 tokens, k=1536, rows=1536 (a prompt's Q projection): GOP/s.
+// <name>_X16: the same weights repacked as the engine runs them (kernels/repack_x16.h).
 // Only the kernel is timed: activations are quantized (with that ISA's quantizer) beforehand.
 #include <benchmark/benchmark.h>
 
@@ -19,6 +22,7 @@
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/ref/dequant.h"
+#include "kernels/repack_x16.h"
 
 namespace pocket {
 namespace {
@@ -57,11 +61,18 @@ std::vector<uint8_t> make_weights(DType type, int64_t k, int64_t rows, std::mt19
   return w;
 }
 
-void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
+// x16: the weights repacked at load (kernels/repack_x16.h), as the engine runs them on this ISA.
+void run(benchmark::State& state, Isa isa, DType type, Shape shape, bool x16) {
   const KernelSet& set = *kernels_for(isa);
-  const GemmKernel& kern = *set.find(type);
+  const GemmKernel& kern = *set.find(x16 ? *x16_type_for(type) : type);
   std::mt19937 rng(42);
-  const std::vector<uint8_t> w = make_weights(type, shape.k, shape.rows, rng);
+  std::vector<uint8_t> w = make_weights(type, shape.k, shape.rows, rng);
+  if (x16) {
+    std::vector<uint8_t> packed(w.size());
+    repack_x16(type, w.data(), row_bytes(type, static_cast<uint64_t>(shape.k)), shape.rows, shape.k,
+               packed.data());
+    w.swap(packed);
+  }
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(static_cast<size_t>(shape.k * shape.tokens));
   for (float& v : x) v = normal(rng);
@@ -101,21 +112,26 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape) {
 }
 
 void register_all() {
-  const Shape shapes[] = {{"gemv", 1536, 8960, 1},
-                          {"batch2", 1536, 8960, 2},
-                          {"batch8", 1536, 8960, 8},
-                          {"gemm", 1536, 1024, 64},
-                          {"prefill", 1536, 1536, 256}};
+  const Shape shapes[] = {{"gemv", 1536, 8960, 1},   {"gemv_dram", 1536, 131072, 1},
+                          {"batch2", 1536, 8960, 2}, {"batch8", 1536, 8960, 8},
+                          {"gemm", 1536, 1024, 64},  {"prefill", 1536, 1536, 256}};
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
     if (kernels_for(isa) == nullptr) continue;
     for (const Shape& shape : shapes) {
-      if (isa == Isa::kScalar && shape.tokens > 64) continue;  // minutes per case, tells nothing
+      // Minutes per case, tells nothing:
+      if (isa == Isa::kScalar && (shape.tokens > 64 || shape.rows > 8960)) continue;
       for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kF16, DType::kQ4_K, DType::kQ6_K,
                          DType::kPQ4_G128, DType::kPQ8_G128}) {
         const std::string name = std::string(shape.name) + "/" + std::string(isa_name(isa)) + "/" +
                                  std::string(dtype_name(type));
-        benchmark::RegisterBenchmark(name.c_str(), run, isa, type, shape)
+        benchmark::RegisterBenchmark(name.c_str(), run, isa, type, shape, false)
             ->Unit(benchmark::kMicrosecond);
+        const std::optional<DType> x16 = x16_type_for(type);
+        const GemmKernel* native = x16 ? kernels_for(isa)->find(*x16) : nullptr;
+        if (native && native->fn != kernels_for(Isa::kScalar)->find(*x16)->fn) {
+          benchmark::RegisterBenchmark((name + "_X16").c_str(), run, isa, type, shape, true)
+              ->Unit(benchmark::kMicrosecond);
+        }
       }
     }
   }

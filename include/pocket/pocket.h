@@ -94,6 +94,7 @@ typedef struct pocket_context_params {
   int32_t n_ctx;     /* positions per sequence; 0: the model's (at most 4096) */
   int32_t n_seq_max; /* sequences live at once; 0 means 1 */
   int32_t n_threads; /* 0: all cores */
+  int32_t fast_math; /* nonzero: cheaper exp in softmax and SiLU (relative error < 1e-4) */
 } pocket_context_params;
 
 POCKET_API pocket_context_params pocket_context_default_params(void);

@@ -28,6 +28,7 @@ pocket_context_params pocket_context_default_params(void) {
   p.n_ctx = 0;
   p.n_seq_max = 1;
   p.n_threads = 0;
+  p.fast_math = 0;
   return p;
 }
 
@@ -45,6 +46,7 @@ pocket_status pocket_context_create(const pocket_model* model, pocket_context_pa
     cp.n_ctx = params.n_ctx;
     cp.n_seq_max = params.n_seq_max == 0 ? 1 : params.n_seq_max;
     cp.n_threads = params.n_threads;
+    cp.fast_math = params.fast_math != 0;
     // Any batch that fits the context is accepted (the arena's pages are touched only as used).
     cp.n_batch = std::max<int64_t>(cp.n_batch, params.n_ctx > 0 ? params.n_ctx : 4096);
     *out_ctx = new pocket_context(model->loaded, cp);

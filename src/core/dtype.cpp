@@ -44,6 +44,12 @@ constexpr std::array kTable = {
     Entry{DType::kPQ4A_G64, {"PQ4A_G64", 64, 36, true}},
     Entry{DType::kPQ4A_G128, {"PQ4A_G128", 128, 68, true}},
     Entry{DType::kPFP8_G128, {"PFP8_G128", 128, 130, true}},
+    Entry{DType::kQ4_0_X16, {"Q4_0_X16", 32, 18, false, true}},
+    Entry{DType::kQ8_0_X16, {"Q8_0_X16", 32, 34, false, true}},
+    Entry{DType::kPQ4_G64_X16, {"PQ4_G64_X16", 64, 34, false, true}},
+    Entry{DType::kPQ4_G128_X16, {"PQ4_G128_X16", 128, 66, false, true}},
+    Entry{DType::kPQ8_G64_X16, {"PQ8_G64_X16", 64, 66, false, true}},
+    Entry{DType::kPQ8_G128_X16, {"PQ8_G128_X16", 128, 130, false, true}},
 };
 
 }  // namespace
@@ -57,17 +63,20 @@ std::optional<DTypeInfo> dtype_info(uint32_t id) {
 
 DTypeInfo dtype_info(DType t) {
   auto info = dtype_info(static_cast<uint32_t>(t));
-  if (!info) fail(ErrorCode::kInternal, "dtype id ", static_cast<uint32_t>(t), " has no table entry");
+  if (!info)
+    fail(ErrorCode::kInternal, "dtype id ", static_cast<uint32_t>(t), " has no table entry");
   return *info;
 }
 
-std::string_view dtype_name(DType t) { return dtype_info(t).name; }
+std::string_view dtype_name(DType t) {
+  return dtype_info(t).name;
+}
 
 std::optional<DType> dtype_from_name(std::string_view name) {
   std::string upper(name);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   for (const auto& e : kTable) {
-    if (e.info.name == upper) return e.type;
+    if (e.info.name == upper && !e.info.memory_only) return e.type;
   }
   return std::nullopt;
 }

@@ -62,6 +62,14 @@ bool populate_pages(const void* p, size_t n) {
   return true;
 }
 
+bool release_pages(const void* p, size_t n) {
+  const auto begin = reinterpret_cast<uintptr_t>(p);
+  const uintptr_t page = page_size();
+  const uintptr_t first = (begin + page - 1) / page * page, last = (begin + n) / page * page;
+  if (last <= first) return true;
+  return ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) == 0;
+}
+
 bool drop_file_cache(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;

@@ -12,6 +12,11 @@ namespace pocket {
 // Maps the pages of [p, p + n) into this process (reading them from the file if they are not in
 // the page cache), so that later reads do not fault. Returns false if it could not.
 bool populate_pages(const void* p, size_t n);
+// Unmaps from this process the whole pages inside [p, p + n) of a read-only file mapping (a later
+// read faults them in again from the file or page cache), so they stop counting in its resident
+// memory. Pages shared with bytes outside the range are kept. Returns false if it could not.
+// Only for file mappings: anonymous pages would come back as zeros.
+bool release_pages(const void* p, size_t n);
 // Drops a file's clean pages from the page cache (for cold-start measurements). Returns false
 // when the kernel refused.
 bool drop_file_cache(const std::string& path);

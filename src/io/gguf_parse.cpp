@@ -212,7 +212,8 @@ class GgufFile::Parser {
                  ErrorCode::kFormat, "element count ", n_elements, " is too large");
     const uint32_t type_id = c_.read<uint32_t>("type id");
     const std::optional<DTypeInfo> info = dtype_info(type_id);
-    POCKET_CHECK(info.has_value(), ErrorCode::kUnsupported, "unknown tensor type id ", type_id);
+    POCKET_CHECK(info.has_value() && !info->memory_only, ErrorCode::kUnsupported,
+                 "unknown tensor type id ", type_id);
     t.type = static_cast<DType>(type_id);
     POCKET_CHECK(static_cast<uint64_t>(t.ne[0]) % info->block_elems == 0, ErrorCode::kFormat,
                  "row length ", t.ne[0], " is not a multiple of the ", info->name, " block size ",

@@ -226,8 +226,8 @@ void GgufWriter::add_tensor(std::string_view name, DType type, const std::vector
     if (d > 0) rows = checked_mul(rows, static_cast<uint64_t>(ne[d]), "tensor rows");
   }
   const std::optional<DTypeInfo> info = dtype_info(static_cast<uint32_t>(type));
-  POCKET_CHECK(info.has_value(), ErrorCode::kInvalidArgument, "tensor '", name,
-               "' has unknown type id ", static_cast<uint32_t>(type));
+  POCKET_CHECK(info.has_value() && !info->memory_only, ErrorCode::kInvalidArgument, "tensor '",
+               name, "' has unknown type id ", static_cast<uint32_t>(type));
   POCKET_CHECK(ne[0] % info->block_elems == 0, ErrorCode::kInvalidArgument, "tensor '", name,
                "': row length ", ne[0], " is not a multiple of the ", info->name, " block size ",
                info->block_elems);

@@ -15,16 +15,23 @@ namespace {
 bool supported(Isa isa) {
   const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case Isa::kScalar: return true;
+    case Isa::kScalar:
+      return true;
 #if defined(__x86_64__)
-    case Isa::kAvx2: return f.avx2 && f.fma && f.f16c;
-    case Isa::kAvx512: return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+    case Isa::kAvx2:
+      return f.avx2 && f.fma && f.f16c;
+    case Isa::kAvx512:
+      return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
 #elif defined(__aarch64__)
-    case Isa::kNeon: return f.neon;
-    case Isa::kDotprod: return f.neon && f.dotprod;
-    case Isa::kI8mm: return f.neon && f.dotprod && f.i8mm;
+    case Isa::kNeon:
+      return f.neon;
+    case Isa::kDotprod:
+      return f.neon && f.dotprod;
+    case Isa::kI8mm:
+      return f.neon && f.dotprod && f.i8mm;
 #endif
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -32,6 +39,9 @@ KernelSet build(Isa isa) {
   KernelSet set;
   register_scalar_kernels(set);
   set.silu_mul = ref::silu_mul;
+  set.exp = ref::exp_sub;
+  set.silu_mul_fast = ref::silu_mul_fast;
+  set.exp_fast = ref::exp_sub_fast;
   register_scalar_attn_kernels(set);
   // Each level starts from the one below, so a type a level does not speed up keeps the best
   // kernel that exists for it.
@@ -66,12 +76,18 @@ Isa parse_isa(const std::string& name) {
 
 std::string_view isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kScalar: return "scalar";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kAvx512: return "avx512";
-    case Isa::kNeon: return "neon";
-    case Isa::kDotprod: return "dotprod";
-    case Isa::kI8mm: return "i8mm";
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kNeon:
+      return "neon";
+    case Isa::kDotprod:
+      return "dotprod";
+    case Isa::kI8mm:
+      return "i8mm";
   }
   return "?";
 }
@@ -92,7 +108,8 @@ const KernelSet& active_kernels() {
     if (const char* env = std::getenv("POCKET_ISA"); env && *env) {
       isa = parse_isa(env);
       POCKET_CHECK(supported(isa), ErrorCode::kUnsupported, "POCKET_ISA=", env,
-                   " is not supported by this CPU or build (it has: ", cpu_features().describe(), ")");
+                   " is not supported by this CPU or build (it has: ", cpu_features().describe(),
+                   ")");
     }
     return kernels_for(isa);
   }();

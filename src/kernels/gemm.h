@@ -32,7 +32,7 @@ struct GemmArgs {
   const void* x = nullptr;     // activation row 0 (float or ActBlockQ8)
   size_t x_stride = 0;         // bytes per activation row
   int64_t n_tok = 0;
-  float* y = nullptr;          // y[t * y_stride + r]
+  float* y = nullptr;  // y[t * y_stride + r]
   int64_t y_stride = 0;
 };
 
@@ -78,10 +78,19 @@ struct AttnKernel {
 
 // out[i] = silu(gate[i]) * up[i] (out may alias gate).
 using SiluMulFn = void (*)(const float* gate, const float* up, float* out, int64_t n);
+// out[i] = exp(in[i] - sub) (out may alias in; in[i] - sub is rounded to float first). Results
+// below FLT_MIN (in[i] - sub < -87.3) may be flushed to 0; -inf gives 0. The online softmax of
+// runtime/attention uses it on each block of scores.
+using ExpFn = void (*)(const float* in, float sub, float* out, int64_t n);
 
 struct KernelSet {
   Isa isa = Isa::kScalar;
   SiluMulFn silu_mul = nullptr;
+  ExpFn exp = nullptr;
+  // ContextParams::fast_math: the same operations with a cheaper exp (2^x split, degree-3
+  // polynomial, relative error < 1e-4; ref::exp_fast in kernels/ref/ops.cpp defines it exactly).
+  SiluMulFn silu_mul_fast = nullptr;
+  ExpFn exp_fast = nullptr;
   std::array<GemmKernel, kMaxTypeId> gemm{};  // by DType id; fn null: not provided
   QuantizeActFn quantize_act = nullptr;
   std::array<AttnKernel, kNumKvTypes> attn{};  // by KvType

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/error.h"
 #include "kernels/ref/dequant.h"
 
 namespace pocket {
@@ -22,6 +23,18 @@ const TensorView* Model::add_f32_copy(const TensorView& view) {
   copy.data = buf.data();
   copy.nbytes = buf.size() * sizeof(float);
   return add_tensor(std::move(copy));
+}
+
+void Model::replace_tensor_data(const TensorView* t, DType type, const void* data,
+                                std::shared_ptr<const void> storage) {
+  for (TensorView& v : tensors_) {
+    if (&v != t) continue;
+    v.type = type;
+    v.data = data;
+    keep_alive(std::move(storage));
+    return;
+  }
+  fail(ErrorCode::kInternal, "tensor '", t->name, "' is not one of this model's");
 }
 
 uint64_t Model::n_params() const {

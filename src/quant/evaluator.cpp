@@ -72,12 +72,14 @@ EvalResult evaluate(const LoadedModel& model, const LoadedModel* ref, const Eval
   params.n_ctx = o.ctx;
   params.n_threads = o.threads;
   params.kv_type = o.kv_type;
+  params.fast_math = o.fast_math;
   params.n_batch = std::max<int64_t>(params.n_batch, o.ctx);  // a window is one batch
   Context ctx(*model.model, params);
   std::unique_ptr<Context> ref_ctx;
   if (ref) {
     ContextParams ref_params = params;
     ref_params.kv_type = o.ref_kv_type.value_or(o.kv_type);
+    ref_params.fast_math = o.ref_fast_math;
     ref_ctx = std::make_unique<Context>(*ref->model, ref_params);
   }
 

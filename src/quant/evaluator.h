@@ -28,6 +28,10 @@ struct EvalOptions {
   // The reference's (default: the same). Evaluating a model against itself with another KV type
   // measures what that KV type costs.
   std::optional<KvType> ref_kv_type;
+  // ContextParams::fast_math of the model and of the reference. The reference runs accurate math
+  // unless asked: --model M --ref M --fast-math measures what fast math costs.
+  bool fast_math = false;
+  bool ref_fast_math = false;
 };
 
 struct EvalResult {

@@ -26,9 +26,9 @@ DType parse_type(const std::string& s, int group, Scheme scheme, const std::stri
     return group_type(s == "4" ? 4 : 8, group, s == "8" ? Scheme::kSym : scheme, false);
   if (s == "fp8") return DType::kPFP8_G128;
   const auto t = dtype_from_name(s);
-  const bool writable =
-      t && (*t == DType::kF32 || *t == DType::kF16 || *t == DType::kBF16 || *t == DType::kQ8_0 ||
-            *t == DType::kQ4_0 || *t == DType::kQ4_1 || static_cast<uint32_t>(*t) >= 100);
+  const bool writable = t && (*t == DType::kF32 || *t == DType::kF16 || *t == DType::kBF16 ||
+                              *t == DType::kQ8_0 || *t == DType::kQ4_0 || *t == DType::kQ4_1 ||
+                              (static_cast<uint32_t>(*t) >= 100 && !dtype_info(*t).memory_only));
   POCKET_CHECK(writable, ErrorCode::kInvalidArgument, "mix rule '", rule, "': unknown type '", s,
                "' (use 4, 8, fp8, f16, bf16, f32, q8_0, q4_0, q4_1, pq8_g64, pq8_g128, pq4_g64, "
                "pq4_g128, pq4a_g64, pq4a_g128, pfp8_g128)");

@@ -43,6 +43,7 @@ void attention(const ModelSpec& spec, const Batch& b, int64_t layer, const KvCac
                const float* q_rows, float* out_rows, ThreadPool& pool, const AttentionOptions& o) {
   const AttnKernel& kern =
       o.kernels ? *o.kernels : active_kernels().attn[static_cast<size_t>(kv.type())];
+  const ExpFn exp_block = o.exp ? o.exp : active_kernels().exp;
   const int64_t hd = spec.head_dim;
   const int64_t n_head = spec.n_head;
   const int64_t q_dim = n_head * hd;
@@ -143,12 +144,11 @@ void attention(const ModelSpec& spec, const Batch& b, int64_t layer, const KvCac
               m = std::max(m, scores[static_cast<size_t>(i)]);
             }
             const float corr = std::exp(st.m - m);  // 0 on the first block (st.m = -inf)
+            // The block's exps in one vector call instead of a libm call per score; the sum
+            // stays a plain loop in order, as before.
+            exp_block(scores.data(), m, scores.data(), nr);
             float sum = 0.0f;
-            for (int64_t i = 0; i < nr; ++i) {
-              const float e = std::exp(scores[static_cast<size_t>(i)] - m);
-              scores[static_cast<size_t>(i)] = e;
-              sum += e;
-            }
+            for (int64_t i = 0; i < nr; ++i) sum += scores[static_cast<size_t>(i)];
             if (corr != 1.0f) {
               for (int64_t j = 0; j < hd; ++j) st.acc[j] *= corr;
             }

@@ -24,6 +24,7 @@ struct AttentionOptions {
   int64_t query_chunk = 16;             // query tokens of one sequence per work item
   int64_t split_min_keys = 512;         // split positions across threads only from this many keys
   const AttnKernel* kernels = nullptr;  // null: active_kernels().attn[kv.type()]
+  ExpFn exp = nullptr;                  // softmax exp; null: active_kernels().exp
 };
 
 // q: n_tokens rows of n_head * head_dim (RoPE applied); out: same shape.

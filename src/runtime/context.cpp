@@ -58,7 +58,8 @@ Context::Context(const Model& model, ContextParams params)
       kv_(model.spec(), resolve_ctx(model.spec(), params.n_ctx), params.n_seq_max, params.kv_type),
       inv_freq_(model.spec().rope_inv_freq()),
       n_batch_(checked_batch(params.n_batch)),
-      streamer_(params.streamer) {
+      streamer_(params.streamer),
+      fast_math_(params.fast_math) {
   const int64_t n = n_batch_;
   const int64_t q_dim = spec_.n_head * spec_.head_dim;
   const int64_t kv_dim = spec_.n_head_kv * spec_.head_dim;
@@ -143,6 +144,10 @@ void Context::decode(const Batch& b) {
   validate(b);
   const auto& w = model_.weights();
   const KernelSet& ks = active_kernels();
+  // fast_math: the cheaper exp in SiLU and the attention softmax (ContextParams::fast_math).
+  const SiluMulFn silu_mul = fast_math_ ? ks.silu_mul_fast : ks.silu_mul;
+  AttentionOptions attn_opts;
+  attn_opts.exp = fast_math_ ? ks.exp_fast : ks.exp;
   const int64_t n = static_cast<int64_t>(b.size());
   const int64_t d = spec_.n_embd;
   const int64_t hd = spec_.head_dim;
@@ -182,7 +187,7 @@ void Context::decode(const Batch& b) {
       const size_t i = static_cast<size_t>(t);
       kv_.write(b.seq_ids[i], l, b.positions[i], k, v);
     });
-    attention(spec_, b, l, kv_, q_, attn_, pool_);
+    attention(spec_, b, l, kv_, q_, attn_, pool_, attn_opts);
     if (observer_) observer_->observe(l, LinearInput::kAttnOut, attn_, n, q_dim);
     matmul(*lw.wo, attn_, q_dim, n, xn_, d, pool_);
     ref::add_inplace(x_, xn_, n * d);
@@ -195,7 +200,7 @@ void Context::decode(const Batch& b) {
     const MatmulOutput gate_up[] = {{lw.w_gate, gate_, ff}, {lw.w_up, up_, ff}};
     matmul_many(gate_up, xn_, d, n, pool_);
     for_tokens(n, ff,
-               [&](int64_t t) { ks.silu_mul(&gate_[t * ff], &up_[t * ff], &gate_[t * ff], ff); });
+               [&](int64_t t) { silu_mul(&gate_[t * ff], &up_[t * ff], &gate_[t * ff], ff); });
     if (observer_) observer_->observe(l, LinearInput::kFfnDown, gate_, n, ff);
     matmul(*lw.w_down, gate_, ff, n, xn_, d, pool_);
     ref::add_inplace(x_, xn_, n * d);

@@ -21,6 +21,9 @@ struct ContextParams {
   int n_seq_max = 1;  // sequences that can be live at once
   int n_threads = 0;  // 0: every core this process may use
   KvType kv_type = KvType::kF16;  // KV cache storage (runtime/kv_cache.h)
+  // Cheaper exp for the attention softmax and SiLU (KernelSet::exp_fast, relative error < 1e-4
+  // instead of a few ulp). Costs and gains: docs/ARCHITECTURE.md, "Fast math".
+  bool fast_math = false;
   // Most tokens one decode() call takes; the scratch arena is sized for it once, here. Longer
   // prompts are fed in pieces of this size (Generator does it).
   int64_t n_batch = 512;
@@ -44,6 +47,7 @@ class Context {
   KvCache& kv() { return kv_; }
   const KvCache& kv() const { return kv_; }
   int n_threads() const { return pool_.size(); }
+  bool fast_math() const { return fast_math_; }
 
   // Runs the forward pass. At most n_batch() tokens. Each token's position must be the next one of
   // its sequence (the sequence's current length, then +1 for each later token of it in the batch).
@@ -82,6 +86,7 @@ class Context {
   int n_outputs_ = 0;
   WeightStreamer* streamer_;
   ActivationObserver* observer_ = nullptr;
+  bool fast_math_;
 };
 
 }  // namespace pocket

@@ -1,10 +1,11 @@
 #include "runtime/model_memory.h"
 
 #include "core/page_advice.h"
+#include "core/thread_pool.h"
 
 namespace pocket {
 
-PreparedWeights prepare_weights(const Model& model, const ContextParams& params,
+PreparedWeights prepare_weights(Model& model, const ContextParams& params,
                                 const MemoryOptions& options) {
   const ModelSpec& spec = model.spec();
   const int64_t n_ctx = Context::resolved_ctx(spec, params);
@@ -19,6 +20,10 @@ PreparedWeights prepare_weights(const Model& model, const ContextParams& params,
   }
   PreparedWeights out;
   out.plan = plan_residency(model, options.budget, needs);
+  if (options.repack) {
+    const int threads = params.n_threads > 0 ? params.n_threads : ThreadPool::default_threads();
+    out.repacked = repack_weights(model, &out.plan, threads, options.repack_progress);
+  }
   if (options.populate) {
     out.populated_bytes = populate_weights(model, &out.plan, options.chunk_bytes, options.progress);
   }

@@ -9,6 +9,7 @@
 #include "model/model.h"
 #include "runtime/context.h"
 #include "runtime/residency_plan.h"
+#include "runtime/weight_repack.h"
 #include "runtime/weight_streamer.h"
 
 namespace pocket {
@@ -17,19 +18,24 @@ struct MemoryOptions {
   uint64_t budget = 0;                  // peak resident bytes to stay under; 0: no budget
   uint64_t chunk_bytes = 512ull << 20;  // most bytes mapped in at a time while loading
   bool populate = true;                 // map resident weights in now rather than at first use
-  LoadProgress progress;                // (done, total) after each chunk
+  bool repack = true;  // resident matrices into this CPU's faster layout (runtime/weight_repack.h)
+  LoadProgress progress;         // (done, total) after each chunk
+  LoadProgress repack_progress;  // (done, total) after each repacked matrix
 };
 
 struct PreparedWeights {
   ResidencyPlan plan;
   std::unique_ptr<WeightStreamer> streamer;  // null when nothing is streamed
   uint64_t populated_bytes = 0;
+  RepackStats repacked;
 };
 
 // Call after load_model() and before the context is made; pass result.streamer.get() as
 // ContextParams::streamer. Throws Error(kInvalidArgument) before touching any weight when the
 // budget is below what the model needs (each term named).
-PreparedWeights prepare_weights(const Model& model, const ContextParams& params,
+// Repacking changes the model's tensor views: every context of this model then reads the
+// repacked layout.
+PreparedWeights prepare_weights(Model& model, const ContextParams& params,
                                 const MemoryOptions& options);
 
 }  // namespace pocket

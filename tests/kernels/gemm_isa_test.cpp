@@ -16,6 +16,8 @@
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/ref/dequant.h"
+#include "kernels/ref/group_format.h"
+#include "kernels/repack_x16.h"
 
 namespace pocket {
 namespace {
@@ -35,9 +37,9 @@ std::vector<Isa> available_isas() {
   return out;
 }
 
-constexpr DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8_0,
-                            DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
-                            DType::kQ4_K, DType::kQ5_K, DType::kQ6_K,
+constexpr DType kTypes[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0,
+                            DType::kQ4_1, DType::kQ5_0, DType::kQ5_1, DType::kQ4_K, DType::kQ5_K,
+                            DType::kQ6_K,
                             // our group-wise types (docs/FORMATS.md)
                             DType::kPQ8_G64, DType::kPQ8_G128, DType::kPQ4_G64, DType::kPQ4_G128,
                             DType::kPQ4A_G64, DType::kPQ4A_G128, DType::kPFP8_G128};
@@ -91,13 +93,14 @@ std::vector<uint8_t> random_weight_row(DType type, int64_t k, std::mt19937& rng)
 struct Problem {
   DType type;
   int64_t k, rows, tokens, r0, r1;
+  bool x16 = false;  // run `kern` on the weights repacked to type's x16 layout
 };
 
 std::string describe(const Problem& p, Isa isa, unsigned seed) {
   return std::string(isa_name(isa)) + " " + std::string(dtype_name(p.type)) +
          " k=" + std::to_string(p.k) + " rows=" + std::to_string(p.rows) +
          " tokens=" + std::to_string(p.tokens) + " range=[" + std::to_string(p.r0) + "," +
-         std::to_string(p.r1) + ") seed=" + std::to_string(seed) +
+         std::to_string(p.r1) + ")" + (p.x16 ? " x16" : "") + " seed=" + std::to_string(seed) +
          " (replay: POCKET_TEST_SEED=" + std::to_string(seed) + ")";
 }
 
@@ -156,6 +159,12 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
   a.y = y_ref.data();
   oracle.fn(a);
   a.y = y.data();
+  std::vector<uint8_t> w_x16;
+  if (p.x16) {
+    w_x16.resize(w.size());
+    repack_x16(p.type, w.data(), w_stride, p.rows, p.k, w_x16.data());
+    a.w = w_x16.data();
+  }
   kern.fn(a);
 
   std::vector<float> wrow(static_cast<size_t>(p.k));
@@ -206,6 +215,70 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
             }
             if (::testing::Test::HasFatalFailure()) return;
           }
+        }
+      }
+    }
+  }
+}
+
+constexpr DType kX16Sources[] = {DType::kQ4_0,     DType::kQ8_0,    DType::kPQ4_G64,
+                                 DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128};
+
+// The x16 layout keeps every value: each code (less its zero point) and each f16 scale of the
+// source is where x16_value finds it.
+TEST(GemmIsa, X16RepackKeepsEveryValue) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  for (DType type : kX16Sources) {
+    const X16Format f = *x16_format(*x16_type_for(type));
+    const GroupFormat gf = *group_format(type);
+    const int64_t rows = 48, k = 3 * f.group;
+    const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
+    std::vector<uint8_t> w(stride * rows), packed(w.size());
+    for (int64_t r = 0; r < rows; ++r) {
+      const std::vector<uint8_t> row = random_weight_row(type, k, rng);
+      std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
+    }
+    repack_x16(type, w.data(), stride, rows, k, packed.data());
+    uint8_t codes[128];
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t g = 0; g < k / f.group; ++g) {
+        const uint8_t* block = w.data() + static_cast<size_t>(r) * stride +
+                               static_cast<size_t>(g) * static_cast<size_t>(f.block_bytes());
+        float d = 0.0f, m = 0.0f;
+        unpack_group(gf, block, &d, &m, codes);
+        for (int v = 0; v < f.group; ++v) {
+          const X16Value x = x16_value(f, packed.data(), stride, r, g * f.group + v);
+          const int want = f.bits == 8 ? static_cast<int8_t>(codes[v]) : codes[v] - 8;
+          ASSERT_EQ(x.code - f.zero(), want) << dtype_name(type) << " row " << r << " value "
+                                             << g * f.group + v << " seed=" << seed;
+          ASSERT_EQ(x.scale, d) << dtype_name(type) << " row " << r << " group " << g;
+        }
+      }
+    }
+  }
+}
+
+// Every ISA's x16 kernel (the scalar one included) on repacked weights against the scalar kernel
+// of the source type on the original weights: whole 16-row groups, every token-tile tail.
+TEST(GemmIsa, X16KernelsMatchTheSourceTypeOracle) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  const KernelSet* scalar = kernels_for(Isa::kScalar);
+  for (Isa isa : available_isas()) {
+    const KernelSet* set = kernels_for(isa);
+    for (DType type : kX16Sources) {
+      const DType x16 = *x16_type_for(type);
+      const GemmKernel* kern = set->find(x16);
+      ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(x16);
+      const int64_t group = x16_format(x16)->group;
+      for (int64_t k : {group, 3 * group, 5 * group}) {
+        for (int64_t tokens : {1, 2, 3, 7, 8, 9, 17}) {
+          check_problem({type, k, 48, tokens, 0, 48, true}, isa, *kern, *scalar->find(type), rng,
+                        seed);
+          check_problem({type, k, 48, tokens, 16, 32, true}, isa, *kern, *scalar->find(type), rng,
+                        seed);
+          if (::testing::Test::HasFatalFailure()) return;
         }
       }
     }

@@ -97,8 +97,11 @@ int run_scenarios(const ScenarioOptions& o) {
         n_ctx = std::max(n_ctx, n + 64 + s.max_tokens);  // 64: the chat template's tokens
       }
     }
-    const ContextParams params{
-        .n_ctx = n_ctx, .n_seq_max = 1, .n_threads = o.threads, .kv_type = o.kv_type};
+    const ContextParams params{.n_ctx = n_ctx,
+                               .n_seq_max = 1,
+                               .n_threads = o.threads,
+                               .kv_type = o.kv_type,
+                               .fast_math = o.fast_math};
     const double cached = drop_model_from_cache(path);
     double cold = load_ready(path, params, o.memory)->load_seconds;
     std::string cold_text = seconds(cold);

@@ -16,6 +16,7 @@ struct ScenarioOptions {
   int threads = 0;
   int64_t ctx = 0;  // 0: enough for the longest scenario
   KvType kv_type = KvType::kF16;
+  bool fast_math = false;
   MemoryFlags memory;
   bool json = false;
 };

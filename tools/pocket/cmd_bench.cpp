@@ -35,6 +35,7 @@ struct BenchOptions {
   bool bandwidth = false;
   int depth = 0;  // tokens already in the cache when tg starts (llama-bench's -d)
   KvType kv_type = KvType::kF16;
+  bool fast_math = false;
   bool cold = false;      // drop the file from the page cache before the first load
   std::string scenarios;  // a scenario file: print the scenario table instead
   MemoryFlags memory;
@@ -141,7 +142,8 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
   const ContextParams params{.n_ctx = std::max(o.n_prompt, o.depth + o.n_gen) + 1,
                              .n_seq_max = 1,
                              .n_threads = threads,
-                             .kv_type = o.kv_type};
+                             .kv_type = o.kv_type,
+                             .fast_math = o.fast_math};
   // Load time: from opening the file to a context ready for its first token, weights mapped.
   double cached = -2;  // not asked
   if (o.cold) cached = drop_model_from_cache(path);
@@ -210,13 +212,15 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
                 {"tok_s_min", s.min},
                 {"tok_s_max", s.max},
                 {"kv_type", kv_name},
+                {"fast_math", o.fast_math},
                 {"kv_bytes", ctx.kv().bytes_allocated()}});
       if (roofline > 0) j["roofline_fraction"] = s.median / roofline;
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f", path.c_str(),
                   static_cast<double>(m.weight_bytes()) / (1 << 30),
-                  static_cast<double>(m.n_params()) / 1e9, isa.c_str(), threads, test.c_str(),
+                  static_cast<double>(m.n_params()) / 1e9,
+                  (isa + (o.fast_math ? " fast-math" : "")).c_str(), threads, test.c_str(),
                   s.median, (s.max - s.min) / 2);
       if (roofline > 0)
         std::printf(" (%.0f%% of the %.1f t/s roofline)", 100.0 * s.median / roofline, roofline);
@@ -284,6 +288,7 @@ int bench(const BenchOptions& o) {
                           .threads = threads,
                           .ctx = 0,
                           .kv_type = o.kv_type,
+                          .fast_math = o.fast_math,
                           .memory = o.memory,
                           .json = o.json});
   }
@@ -313,6 +318,7 @@ void add_bench_command(CLI::App& app, CommandBody& body) {
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
   add_kv_type_flag(*cmd, o->kv_type);
+  add_fast_math_flag(*cmd, o->fast_math);
   cmd->add_flag("--json", o->json, "One JSON object per test");
   cmd->add_flag("--bandwidth", o->bandwidth,
                 "Measure read bandwidth; the tg line then shows its fraction of the roofline");

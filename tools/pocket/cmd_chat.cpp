@@ -75,8 +75,11 @@ int chat(ChatOptions o) {
          "pass --chat-format deepseek-r1|chatml|llama3");
   }
   const bool thinks = *format == ChatFormat::kDeepSeekR1 && !o.no_think;
-  ContextParams params{
-      .n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type};
+  ContextParams params{.n_ctx = o.gen.ctx,
+                       .n_seq_max = 1,
+                       .n_threads = o.gen.threads,
+                       .kv_type = o.gen.kv_type,
+                       .fast_math = o.gen.fast_math};
   const PreparedWeights weights = prepare_weights_for(*lm.model, params, o.memory, false);
   params.streamer = weights.streamer.get();
   Context ctx(*lm.model, params);

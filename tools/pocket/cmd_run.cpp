@@ -35,8 +35,11 @@ int run(const RunOptions& o) {
   const std::vector<int32_t> ids = lm.tokenizer->encode(prompt, !o.no_bos);
   POCKET_CHECK(!ids.empty(), ErrorCode::kInvalidArgument,
                "the prompt is empty and the model has no BOS token to start from");
-  ContextParams params{
-      .n_ctx = o.gen.ctx, .n_seq_max = 1, .n_threads = o.gen.threads, .kv_type = o.gen.kv_type};
+  ContextParams params{.n_ctx = o.gen.ctx,
+                       .n_seq_max = 1,
+                       .n_threads = o.gen.threads,
+                       .kv_type = o.gen.kv_type,
+                       .fast_math = o.gen.fast_math};
   const PreparedWeights weights = prepare_weights_for(*lm.model, params, o.memory, false);
   params.streamer = weights.streamer.get();
   Context ctx(*lm.model, params);

@@ -20,6 +20,14 @@ void add_kv_type_flag(CLI::App& cmd, KvType& kv_type, const std::string& name,
       ->default_str("f16");
 }
 
+void add_fast_math_flag(CLI::App& cmd, bool& fast_math, const std::string& name,
+                        const std::string& what) {
+  cmd.add_flag(name, fast_math,
+               what.empty() ? "Cheaper exp in the attention softmax and SiLU (relative error "
+                              "< 1e-4 instead of a few ulp; docs/ARCHITECTURE.md, Fast math)"
+                            : what);
+}
+
 const char* kv_type_name(KvType kv_type) {
   switch (kv_type) {
     case KvType::kF32:

@@ -1,6 +1,7 @@
 #include "memory_flags.h"
 
 #include <cstdio>
+#include <memory>
 
 #include "core/page_advice.h"
 
@@ -15,27 +16,40 @@ void add_memory_flags(CLI::App& cmd, MemoryFlags& flags) {
       ->capture_default_str();
   cmd.add_flag("--no-prefetch", flags.no_prefetch,
                "Do not map the weights in at load; let the first tokens fault them in");
+  cmd.add_flag("--no-repack", flags.no_repack,
+               "Keep the weights in the file's layout (no load-time repacking for this CPU)");
 }
 
-PreparedWeights prepare_weights_for(const Model& model, const ContextParams& params,
+namespace {
+
+// "label: 42% (done / total MB)" on stderr, from the first second on (fast loads print nothing).
+LoadProgress progress_bar(const char* label) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto shown = std::make_shared<bool>(false);
+  return [=](uint64_t done, uint64_t total) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s < 1.0 && !*shown) return;
+    *shown = true;
+    std::fprintf(stderr, "\r%s: %3d%% (%llu / %llu MB)", label,
+                 static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)),
+                 static_cast<unsigned long long>(done >> 20),
+                 static_cast<unsigned long long>(total >> 20));
+    if (done == total) std::fputc('\n', stderr);
+  };
+}
+
+}  // namespace
+
+PreparedWeights prepare_weights_for(Model& model, const ContextParams& params,
                                     const MemoryFlags& flags, bool quiet) {
   MemoryOptions options;
   if (!flags.budget.empty()) options.budget = parse_byte_size(flags.budget);
   options.chunk_bytes = static_cast<uint64_t>(flags.chunk_mb) << 20;
   options.populate = !flags.no_prefetch;
-  const auto t0 = std::chrono::steady_clock::now();
-  bool shown = false;
+  options.repack = !flags.no_repack;
   if (!quiet) {
-    options.progress = [&](uint64_t done, uint64_t total) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (s < 1.0 && !shown) return;  // fast loads print nothing
-      shown = true;
-      std::fprintf(stderr, "\rmapping weights: %3d%% (%llu / %llu MB)",
-                   static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)),
-                   static_cast<unsigned long long>(done >> 20),
-                   static_cast<unsigned long long>(total >> 20));
-      if (done == total) std::fputc('\n', stderr);
-    };
+    options.progress = progress_bar("mapping weights");
+    options.repack_progress = progress_bar("repacking weights");
   }
   PreparedWeights out = prepare_weights(model, params, options);
   if (!quiet && out.plan.any_streamed()) {

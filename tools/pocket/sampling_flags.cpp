@@ -10,7 +10,8 @@ void add_generation_flags(CLI::App& cmd, GenerationFlags& f) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd.add_option("--temp", s.temperature, "Temperature; 0 = greedy")->capture_default_str();
-  cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens; 0 = off")->capture_default_str();
+  cmd.add_option("--top-k", s.top_k, "Keep the k most likely tokens; 0 = off")
+      ->capture_default_str();
   cmd.add_option("--top-p", s.top_p, "Nucleus sampling threshold; 1 = off")->capture_default_str();
   cmd.add_option("--min-p", s.min_p, "Drop tokens below min-p times the best; 0 = off")
       ->capture_default_str();
@@ -32,6 +33,7 @@ void add_generation_flags(CLI::App& cmd, GenerationFlags& f) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   add_kv_type_flag(cmd, f.kv_type);
+  add_fast_math_flag(cmd, f.fast_math);
 }
 
 }  // namespace pocket::cli

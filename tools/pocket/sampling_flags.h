@@ -14,10 +14,12 @@ struct GenerationFlags {
   int threads = 0;
   int64_t ctx = 0;
   KvType kv_type = KvType::kF16;
+  bool fast_math = false;
 };
 
 // Adds -n, --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n,
-// --presence-penalty, --frequency-penalty, --seed, --stop, --ignore-eos, -t, -c, --kv-type.
+// --presence-penalty, --frequency-penalty, --seed, --stop, --ignore-eos, -t, -c, --kv-type,
+// --fast-math.
 void add_generation_flags(CLI::App& cmd, GenerationFlags& flags);
 
 }  // namespace pocket::cli

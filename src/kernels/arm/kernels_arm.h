@@ -16,6 +16,7 @@ void neon_gemm_q4_0(const GemmArgs& a);
 void neon_gemm_q4_k(const GemmArgs& a);
 void neon_gemm_q6_k(const GemmArgs& a);
 void neon_register_group_types(KernelSet& set);  // PQ8/PQ4/PQ4A, G 64 and 128
+void neon_register_vec_ops(KernelSet& set);      // silu_mul, exp and their fast variants
 
 // ARMv8.2 dot product (SDOT).
 void dotprod_gemm_q8_0(const GemmArgs& a);

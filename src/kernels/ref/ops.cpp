@@ -65,6 +65,39 @@ void silu_mul(const float* gate, const float* up, float* out, int64_t n) {
   }
 }
 
+void exp_sub(const float* in, float sub, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i] - sub);
+}
+
+// exp(x) = 2^(x log2 e) = 2^n 2^f with n the nearest integer and |f| <= 1/2; 2^f from a degree-3
+// minimax polynomial (relative error 7.5e-5 on [-1/2, 1/2], against ~1e-7 for the degree-6 Cephes
+// polynomial of the accurate kernels, in half the operations). x is clamped to [ln FLT_MIN, 88]
+// so 2^n stays a normal float (n in [-126, 127]); below the range the result is 0, above it
+// exp_fast(88). f is an explicit fma (one rounding) so no compiler contracts it differently: the
+// vector kernels do these same float operations in the same order and match this to the bit.
+float exp_fast(float x) {
+  constexpr float kLo = -87.3365478515625f, kHi = 88.0f;
+  if (!(x >= kLo)) return 0.0f;  // -inf included
+  x = std::min(x, kHi);
+  const float n = std::nearbyint(x * 1.44269504088896341f);
+  const float f = std::fma(x, 1.44269504088896341f, -n);
+  float p = std::fma(5.5171669e-2f, f, 2.4261112e-1f);
+  p = std::fma(p, f, 6.9326099e-1f);
+  p = std::fma(p, f, 9.9992807e-1f);
+  return std::ldexp(p, static_cast<int>(n));
+}
+
+void exp_sub_fast(const float* in, float sub, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = exp_fast(in[i] - sub);
+}
+
+void silu_mul_fast(const float* gate, const float* up, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    out[i] = g / (1.0f + exp_fast(-g)) * up[i];
+  }
+}
+
 void add_inplace(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }

@@ -29,6 +29,16 @@ void softmax(float* x, int64_t n);
 // out[i] = silu(gate[i]) * up[i]
 void silu_mul(const float* gate, const float* up, float* out, int64_t n);
 
+// out[i] = exp(in[i] - sub) with std::exp (the oracle of KernelSet::exp).
+void exp_sub(const float* in, float sub, float* out, int64_t n);
+
+// The fast-math exp, defined here so every ISA computes the same values (see ops.cpp).
+float exp_fast(float x);
+// out[i] = exp_fast(in[i] - sub)
+void exp_sub_fast(const float* in, float sub, float* out, int64_t n);
+// out[i] = gate[i] / (1 + exp_fast(-gate[i])) * up[i]
+void silu_mul_fast(const float* gate, const float* up, float* out, int64_t n);
+
 // y[i] += x[i]
 void add_inplace(float* y, const float* x, int64_t n);
 

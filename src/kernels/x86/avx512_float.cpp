@@ -5,14 +5,8 @@
 // of 16 ends with one masked step (masked loads read nothing past the row).
 #include "kernels/gemm.h"
 #include "kernels/x86/avx512_intrin.h"
+#include "kernels/x86/unroll.h"
 #include "kernels/x86/x86_kernels.h"
-
-// Fully unrolls the row/token loops early, so that GCC keeps the accumulator arrays in registers.
-#if defined(__clang__)
-#define POCKET_UNROLL _Pragma("unroll")
-#else
-#define POCKET_UNROLL _Pragma("GCC unroll 16")
-#endif
 
 namespace pocket::x86 {
 namespace {

@@ -30,16 +30,7 @@
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/ref/block_layouts.h"
-
-// Fully unrolls the loops over the rows and tokens of a tile early enough for GCC to keep the
-// accumulator arrays in registers (without it they live on the stack).
-#if defined(__clang__)
-#define POCKET_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define POCKET_UNROLL _Pragma("GCC unroll 16")
-#else
-#define POCKET_UNROLL
-#endif
+#include "kernels/x86/unroll.h"
 
 namespace pocket {
 namespace {
@@ -335,6 +326,15 @@ inline void qgemm_tile(const GemmArgs& a, int64_t r, int64_t t) {
     }
   }
   for (int64_t b = 0; b < n_blocks; ++b) {
+    if constexpr (R > 1 && T == 1) {
+      // Decode streams R short rows at once, too short for the hardware prefetcher to ramp up:
+      // fetch this block's lines in the next R rows (avx512_quant.cpp does the same).
+      POCKET_UNROLL
+      for (int i = 0; i < R; ++i) {
+        const auto* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + b * D::kBytes);
+        for (int at = 0; at < D::kBytes; at += 64) _mm_prefetch(next + at, _MM_HINT_T0);
+      }
+    }
     typename D::Prep prep[R];
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) prep[i] = D::prep(w[i] + b * D::kBytes);

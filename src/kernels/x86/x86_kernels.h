@@ -16,7 +16,8 @@ void avx2_register_kquants(KernelSet& set);  // Q4_K, Q5_K, Q6_K
 void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
 void avx512_register_quant(KernelSet& set);  // all integer types, VNNI dot products
-void avx2_register_vec_ops(KernelSet& set);    // silu_mul
+void avx512_register_x16(KernelSet& set);    // the load-time x16 layout (kernels/repack_x16.h)
+void avx2_register_vec_ops(KernelSet& set);  // silu_mul, exp and their fast variants
 void avx512_register_vec_ops(KernelSet& set);
 
 }  // namespace pocket::x86

@@ -1,0 +1,161 @@
+// Repacking into the x16 layout (kernels/repack_x16.h) and its scalar kernels.
+#include "kernels/repack_x16.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/half.h"
+
+namespace pocket {
+namespace {
+
+struct X16Entry {
+  DType source, x16;
+  int group, bits;
+};
+constexpr X16Entry kX16Types[] = {
+    {DType::kQ4_0, DType::kQ4_0_X16, 32, 4},       {DType::kQ8_0, DType::kQ8_0_X16, 32, 8},
+    {DType::kPQ4_G64, DType::kPQ4_G64_X16, 64, 4}, {DType::kPQ4_G128, DType::kPQ4_G128_X16, 128, 4},
+    {DType::kPQ8_G64, DType::kPQ8_G64_X16, 64, 8}, {DType::kPQ8_G128, DType::kPQ8_G128_X16, 128, 8},
+};
+
+// Bytes of one scale group of 16 rows, and where value `v` of the group (of row i) sits in it.
+size_t x16_group_bytes(const X16Format& f) {
+  return static_cast<size_t>(kX16Rows) * static_cast<size_t>(f.block_bytes());
+}
+struct Slot {
+  size_t byte;
+  bool high;  // 4-bit: the high nibble
+};
+Slot x16_slot(const X16Format& f, int i, int v) {
+  const int j = v / 32, u = v % 32;  // sub-block, value within it
+  const size_t sub = 32 + static_cast<size_t>(j) * static_cast<size_t>(f.sub_bytes());
+  if (f.bits == 8) return {sub + static_cast<size_t>(64 * (u / 4) + 4 * i + u % 4), false};
+  // 4-bit: unit m = u / 4 is chunk m / 2, low nibbles for even m, high for odd.
+  const int m = u / 4;
+  return {sub + static_cast<size_t>(64 * (m / 2) + 4 * i + u % 4), (m & 1) != 0};
+}
+
+}  // namespace
+
+std::optional<DType> x16_type_for(DType source) {
+  for (const auto& e : kX16Types) {
+    if (e.source == source) return e.x16;
+  }
+  return std::nullopt;
+}
+
+std::optional<X16Format> x16_format(DType x16) {
+  for (const auto& e : kX16Types) {
+    if (e.x16 == x16) return X16Format{e.source, e.group, e.bits};
+  }
+  return std::nullopt;
+}
+
+void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t rows, int64_t k,
+                uint8_t* dst) {
+  const std::optional<DType> x16 = x16_type_for(source);
+  POCKET_CHECK(x16.has_value(), ErrorCode::kInternal, dtype_name(source), " has no x16 layout");
+  const X16Format f = *x16_format(*x16);
+  POCKET_CHECK(rows % kX16Rows == 0 && k % f.group == 0, ErrorCode::kInternal, "x16 repack of ",
+               rows, " rows of ", k, " values");
+  // Every source block is { f16 d; codes }: 4-bit codes in Q4_0's order per 32 values (byte b
+  // holds value b low and value b + 16 high), 8-bit codes as int8.
+  const size_t row_stride = row_bytes(source, static_cast<uint64_t>(k));
+  const int64_t n_groups = k / f.group;
+  const size_t group_bytes = x16_group_bytes(f);
+  const size_t block_bytes = static_cast<size_t>(f.block_bytes());
+  const int n_subs = f.group / 32;
+  for (int64_t p = 0; p < rows / kX16Rows; ++p) {
+    uint8_t* out_rows = dst + static_cast<size_t>(p) * kX16Rows * row_stride;
+    for (int64_t g = 0; g < n_groups; ++g) {
+      uint8_t* out = out_rows + static_cast<size_t>(g) * group_bytes;
+      for (int i = 0; i < kX16Rows; ++i) {
+        const uint8_t* block = src + static_cast<size_t>(p * kX16Rows + i) * src_stride +
+                               static_cast<size_t>(g) * block_bytes;
+        std::memcpy(out + 2 * i, block, 2);  // the f16 scale, as stored
+        for (int j = 0; j < n_subs; ++j) {
+          uint8_t* sub = out + 32 + static_cast<size_t>(j) * static_cast<size_t>(f.sub_bytes());
+          if (f.bits == 8) {
+            // Unit m (4 values) is dword i of chunk m; the top bit flipped: code = q + 128.
+            const uint8_t* q = block + 2 + 32 * j;
+            for (int m = 0; m < 8; ++m) {
+              uint32_t four;
+              std::memcpy(&four, q + 4 * m, 4);
+              four ^= 0x80808080u;
+              std::memcpy(sub + 64 * m + 4 * i, &four, 4);
+            }
+          } else {
+            // Chunk c, byte b: value 8c + b low, value 8c + 4 + b high. Values 0-15 are the low
+            // nibbles of qs[0..15], values 16-31 the high ones: 4 bytes at a time.
+            const uint8_t* qs = block + 2 + 16 * j;
+            for (int c = 0; c < 4; ++c) {
+              uint32_t lo, hi;  // values 8c..8c+3 and 8c+4..8c+7 come from these bytes
+              std::memcpy(&lo, qs + 8 * (c % 2), 4);
+              std::memcpy(&hi, qs + 8 * (c % 2) + 4, 4);
+              const uint32_t four = c < 2 ? (lo & 0x0F0F0F0Fu) | ((hi << 4) & 0xF0F0F0F0u)
+                                          : ((lo >> 4) & 0x0F0F0F0Fu) | (hi & 0xF0F0F0F0u);
+              std::memcpy(sub + 64 * c + 4 * i, &four, 4);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, int64_t row,
+                   int64_t col) {
+  const int64_t p = row / kX16Rows, g = col / f.group;
+  const int i = static_cast<int>(row % kX16Rows);
+  const uint8_t* grp = base + static_cast<size_t>(p) * kX16Rows * row_stride +
+                       static_cast<size_t>(g) * x16_group_bytes(f);
+  uint16_t h;
+  std::memcpy(&h, grp + 2 * i, 2);
+  const Slot s = x16_slot(f, i, static_cast<int>(col % f.group));
+  const int code = f.bits == 8 ? grp[s.byte] : s.high ? grp[s.byte] >> 4 : grp[s.byte] & 0x0F;
+  return {code, fp16_to_fp32(h)};
+}
+
+namespace {
+
+// Written the way the fast kernels compute: per 32-value block, the exact integer sum of
+// (code - zero) * a.q, times the weight scale and the activation scale, summed in double.
+template <DType kType>
+void gemm_x16_ref(const GemmArgs& a) {
+  static const X16Format f = *x16_format(kType);
+  for (int64_t r = a.r0; r < a.r1; ++r) {
+    for (int64_t t = 0; t < a.n_tok; ++t) {
+      const auto* act = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
+                                                            static_cast<size_t>(t) * a.x_stride);
+      double sum = 0.0;
+      for (int64_t b = 0; b < a.k / kActBlock; ++b) {
+        int32_t isum = 0;
+        float scale = 0.0f;
+        for (int v = 0; v < kActBlock; ++v) {
+          const X16Value w = x16_value(f, a.w, a.w_stride, r, b * kActBlock + v);
+          isum += (w.code - f.zero()) * act[b].q[v];
+          scale = w.scale;
+        }
+        sum += static_cast<double>(scale) * act[b].d * isum;
+      }
+      a.y[t * a.y_stride + r] = static_cast<float>(sum);
+    }
+  }
+}
+
+}  // namespace
+
+void register_scalar_x16_kernels(KernelSet& set) {
+  auto q8 = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kX16Rows};
+  };
+  q8(DType::kQ4_0_X16, gemm_x16_ref<DType::kQ4_0_X16>);
+  q8(DType::kQ8_0_X16, gemm_x16_ref<DType::kQ8_0_X16>);
+  q8(DType::kPQ4_G64_X16, gemm_x16_ref<DType::kPQ4_G64_X16>);
+  q8(DType::kPQ4_G128_X16, gemm_x16_ref<DType::kPQ4_G128_X16>);
+  q8(DType::kPQ8_G64_X16, gemm_x16_ref<DType::kPQ8_G64_X16>);
+  q8(DType::kPQ8_G128_X16, gemm_x16_ref<DType::kPQ8_G128_X16>);
+}
+
+}  // namespace pocket

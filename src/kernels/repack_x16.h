@@ -1,0 +1,67 @@
+// The "x16" load-time layout of the symmetric group types (Q4_0, Q8_0, PQ4_G64/128,
+// PQ8_G64/128): 16 rows interleaved so that one 64-byte load feeds a vpdpbusd with 16 rows x 4
+// values, the rows' f16 scales sit together, and a 16-row group is one contiguous stream.
+//
+// Why: in the file layout a decode step reads 18-byte Q4_0 blocks one row at a time; unpacking
+// them (two narrow loads, shift, insert, a scalar scale conversion per row and block) cost about
+// four times the instructions of the interleaved form, and the kernel ran at ~20 GB/s per core,
+// below the memory's rate. Repacked, the same bytes need a load, two masks and a shift per 128
+// values (4-bit) and one f16 -> f32 conversion per 16 scales.
+//
+// Layout of rows [16p, 16p + 16) of a matrix with k values per row (the source's row size is
+// kept, so the matrix takes exactly the bytes it took in the file):
+//   for each scale group g (G values; G = 32 for Q4_0/Q8_0):
+//     16 x f16 scale, row i's at i                                          (32 bytes)
+//     for each 32-value sub-block j of the group:
+//       4-bit: 4 chunks of 64 bytes; chunk c, dword i (row i), byte b:
+//              low nibble = code of value 8c + b, high nibble = code of value 8c + 4 + b
+//       8-bit: 8 chunks of 64 bytes; chunk c, dword i, byte b = code of value 4c + b
+// Codes are unsigned with a zero point: value = d * (code - zero), zero 8 (4-bit) or 128 (8-bit:
+// the int8 code with its top bit flipped), so vpdpbusd takes them as its unsigned operand
+// against signed int8 activations and the zero point is one multiply-add per block and token.
+// So 4-bit "unit" m = 0..7 of a sub-block (values 4m..4m+3) is chunk m / 2's low (m even) or high
+// (m odd) nibbles, and 8-bit unit m is chunk m.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/dtype.h"
+#include "kernels/gemm.h"
+
+namespace pocket {
+
+inline constexpr int kX16Rows = 16;
+
+struct X16Format {
+  DType source;
+  int group;  // values per scale
+  int bits;   // 4 or 8
+  int zero() const { return bits == 4 ? 8 : 128; }
+  int block_bytes() const { return 2 + group * bits / 8; }  // the source's bytes per group
+  int sub_bytes() const { return kX16Rows * 32 * bits / 8; }
+};
+
+// The x16 type of a source type, or nothing when it has none.
+std::optional<DType> x16_type_for(DType source);
+// The layout of an x16 type, or nothing for other types.
+std::optional<X16Format> x16_format(DType x16);
+
+// Repacks rows [0, rows) of a source-type matrix (rows a multiple of 16, rows src_stride bytes
+// apart, k values each) into dst (rows * row_bytes(source, k) bytes).
+void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t rows, int64_t k,
+                uint8_t* dst);
+
+// The code (unsigned, with the zero point) and scale of value `col` of row `row` of an x16
+// matrix: what the kernels read, for the scalar reference and tests.
+struct X16Value {
+  int code;
+  float scale;
+};
+X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, int64_t row,
+                   int64_t col);
+
+// The scalar kernels of the x16 types (the oracle of the SIMD ones).
+void register_scalar_x16_kernels(KernelSet& set);
+
+}  // namespace pocket

@@ -1,0 +1,157 @@
+// AVX-512 VNNI kernels of the x16 layout (kernels/repack_x16.h): 16 rows x T tokens per tile.
+// Per 32-value block, each 64-byte chunk of codes (16 rows x 4 values, or twice that in nibbles)
+// meets the token's 4 matching activation bytes broadcast to every lane, so one vpdpbusd adds 4
+// products to each row's int32 sum; the block's sum is then scaled once for all 16 rows:
+//   part += d_a * (isum - zero * sum(a_q))             (the zero point in int32: exact)
+//   y    += row scale * part                           (once per scale group: G = 32..128)
+// The codes are decoded once per tile and used by its T tokens; decode (T = 1) splits each
+// block's 8 dot products into two chains. A 16-row group is one contiguous run of memory, so the
+// hardware prefetcher sees a single stream per tile.
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "kernels/repack_x16.h"
+#include "kernels/x86/avx512_intrin.h"  // first: see there
+#include "kernels/x86/unroll.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace pocket::x86 {
+namespace {
+
+inline __m512i broadcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// -zero * sum(q) of each activation block of each token (n_tok x k / 32): the zero point removed
+// in the integer domain, exactly. (Subtracting zero * ActBlockQ8::sum in f32 instead loses digits
+// when the activations' sum is large next to the dot product, up to 1e-4 relative.)
+void zero_point_sums(const GemmArgs& a, int zero, std::vector<int32_t>& out) {
+  const int64_t blocks = a.k / kActBlock;
+  out.resize(static_cast<size_t>(a.n_tok * blocks));
+  for (int64_t t = 0; t < a.n_tok; ++t) {
+    const auto* x = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
+                                                        static_cast<size_t>(t) * a.x_stride);
+    for (int64_t b = 0; b < blocks; ++b) {
+      int32_t sum = 0;
+      for (int i = 0; i < kActBlock; ++i) sum += x[b].q[i];
+      out[static_cast<size_t>(t * blocks + b)] = -zero * sum;
+    }
+  }
+}
+
+template <int kBits, int kGroup, int T>
+void x16_tile(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t) {
+  constexpr int kSubs = kGroup / kActBlock;
+  constexpr int kChunks = kBits == 4 ? 4 : 8;  // 64-byte loads per 32-value block
+  constexpr size_t kSubBytes = static_cast<size_t>(kChunks) * 64;
+  constexpr size_t kGroupBytes = kX16Rows * (2 + kGroup * kBits / 8);
+  const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
+  const size_t next_rows = kX16Rows * a.w_stride;
+  const ActBlockQ8* x[T];
+  POCKET_UNROLL
+  for (int u = 0; u < T; ++u) {
+    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
+                                               static_cast<size_t>(t + u) * a.x_stride);
+  }
+  __m512 acc[T];
+  POCKET_UNROLL
+  for (int u = 0; u < T; ++u) acc[u] = _mm512_setzero_ps();
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const int64_t n_groups = a.k / kGroup;
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
+    if constexpr (T == 1) {
+      // One core pulls more from memory with more lines in flight than the hardware prefetcher
+      // keeps: fetch the same place of the next row group (16 rows on; a prefetch past the
+      // matrix never faults), as the file-layout kernels fetch their next rows.
+      POCKET_UNROLL
+      for (size_t off = 0; off < kGroupBytes; off += 64) {
+        _mm_prefetch(reinterpret_cast<const char*>(grp + next_rows + off), _MM_HINT_T0);
+      }
+    }
+    const __m512 scale = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(grp)));
+    __m512 part[T];
+    POCKET_UNROLL
+    for (int u = 0; u < T; ++u) part[u] = _mm512_setzero_ps();
+    POCKET_UNROLL
+    for (int j = 0; j < kSubs; ++j) {
+      const uint8_t* q = grp + 32 + j * kSubBytes;
+      __m512i w[8];  // unit m: values 4m..4m+3 of the block, 16 rows
+      POCKET_UNROLL
+      for (int c = 0; c < kChunks; ++c) {
+        const __m512i v = _mm512_loadu_si512(q + 64 * c);
+        if constexpr (kBits == 4) {
+          w[2 * c] = _mm512_and_si512(v, low4);
+          w[2 * c + 1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+        } else {
+          w[c] = v;
+        }
+      }
+      const int64_t b = g * kSubs + j;
+      POCKET_UNROLL
+      for (int u = 0; u < T; ++u) {
+        const ActBlockQ8& xb = x[u][b];
+        __m512i even = _mm512_set1_epi32(zsum[(t + u) * (a.k / kActBlock) + b]);
+        __m512i odd = _mm512_setzero_si512();
+        POCKET_UNROLL
+        for (int m = 0; m < 8; m += 2) {
+          even = _mm512_dpbusd_epi32(even, w[m], broadcast4(xb.q + 4 * m));
+          odd = _mm512_dpbusd_epi32(odd, w[m + 1], broadcast4(xb.q + 4 * m + 4));
+        }
+        const __m512 isum = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+        part[u] = _mm512_fmadd_ps(isum, _mm512_set1_ps(xb.d), part[u]);
+      }
+    }
+    POCKET_UNROLL
+    for (int u = 0; u < T; ++u) acc[u] = _mm512_fmadd_ps(scale, part[u], acc[u]);
+  }
+  POCKET_UNROLL
+  for (int u = 0; u < T; ++u) _mm512_storeu_ps(a.y + (t + u) * a.y_stride + r, acc[u]);
+}
+
+constexpr int kMaxTileTokens = 8;
+
+// The last 1..7 tokens of a row group in one tile.
+template <int kBits, int kGroup, int T = kMaxTileTokens - 1>
+void x16_tail(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t, int64_t n) {
+  if constexpr (T >= 1) {
+    if (n == T) {
+      x16_tile<kBits, kGroup, T>(a, zsum, r, t);
+    } else {
+      x16_tail<kBits, kGroup, T - 1>(a, zsum, r, t, n);
+    }
+  }
+}
+
+// Rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile).
+template <int kBits, int kGroup>
+void gemm_x16(const GemmArgs& a) {
+  thread_local std::vector<int32_t> zsum;
+  zero_point_sums(a, kBits == 4 ? 8 : 128, zsum);
+  for (int64_t r = a.r0; r < a.r1; r += kX16Rows) {
+    int64_t t = 0;
+    for (; t + kMaxTileTokens <= a.n_tok; t += kMaxTileTokens) {
+      x16_tile<kBits, kGroup, kMaxTileTokens>(a, zsum.data(), r, t);
+    }
+    if (t < a.n_tok) x16_tail<kBits, kGroup>(a, zsum.data(), r, t, a.n_tok - t);
+  }
+}
+
+}  // namespace
+
+void avx512_register_x16(KernelSet& set) {
+  auto put = [&](DType t, GemmFn fn) {
+    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kX16Rows};
+  };
+  put(DType::kQ4_0_X16, gemm_x16<4, 32>);
+  put(DType::kQ8_0_X16, gemm_x16<8, 32>);
+  put(DType::kPQ4_G64_X16, gemm_x16<4, 64>);
+  put(DType::kPQ4_G128_X16, gemm_x16<4, 128>);
+  put(DType::kPQ8_G64_X16, gemm_x16<8, 64>);
+  put(DType::kPQ8_G128_X16, gemm_x16<8, 128>);
+}
+
+}  // namespace pocket::x86

@@ -1,0 +1,82 @@
+#include "runtime/weight_repack.h"
+
+#include <memory>
+#include <vector>
+
+#include "core/anon_pages.h"
+#include "core/error.h"
+#include "core/file_region.h"
+#include "core/page_advice.h"
+#include "core/thread_pool.h"
+#include "kernels/gemm.h"
+#include "kernels/repack_x16.h"
+
+namespace pocket {
+namespace {
+
+// The x16 type to repack t into, or nothing when this CPU's kernels gain nothing from it (no
+// x16 type, no SIMD kernel for it, or rows that are not whole 16-row groups).
+std::optional<DType> repack_target(const TensorView& t) {
+  const std::optional<DType> x16 = x16_type_for(t.type);
+  if (!x16 || t.n_rows() % kX16Rows != 0) return std::nullopt;
+  const GemmKernel* kern = active_kernels().find(*x16);
+  const GemmKernel* scalar = kernels_for(Isa::kScalar)->find(*x16);
+  if (kern == nullptr || (scalar != nullptr && kern->fn == scalar->fn)) return std::nullopt;
+  return x16;
+}
+
+}  // namespace
+
+RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_threads,
+                           const LoadProgress& progress) {
+  POCKET_CHECK(n_threads > 0, ErrorCode::kInvalidArgument, "repack needs at least one thread");
+  const ModelWeights& w = model.weights();
+  // Units in weight_units() order: blocks, then the output.
+  std::vector<const TensorView*> todo;
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    if (plan && plan->streamed[l]) continue;
+    const LayerWeights& lw = w.layers[l];
+    for (const TensorView* t : {lw.wq, lw.wk, lw.wv, lw.wo, lw.w_gate, lw.w_up, lw.w_down}) {
+      if (t) todo.push_back(t);
+    }
+  }
+  if (w.output != w.tok_embd && !(plan && plan->streamed.back())) todo.push_back(w.output);
+
+  uint64_t total = 0;
+  std::vector<std::pair<const TensorView*, DType>> jobs;
+  for (const TensorView* t : todo) {
+    if (const std::optional<DType> x16 = repack_target(*t)) {
+      jobs.emplace_back(t, *x16);
+      total += t->nbytes;
+    }
+  }
+  RepackStats stats;
+  if (jobs.empty()) return stats;
+  ThreadPool pool(n_threads);
+  for (const auto& [t, x16] : jobs) {
+    std::shared_ptr<void> buffer = allocate_pages(t->nbytes);
+    void* raw = buffer.get();
+    const auto* src = static_cast<const uint8_t*>(t->data);
+    auto* dst = static_cast<uint8_t*>(raw);
+    const size_t stride = t->row_nbytes();
+    const int64_t k = t->ne[0];
+    const DType source = t->type;
+    populate_pages(src, t->nbytes);  // one call, not a page fault per 4 KB read
+    pool.parallel_for(t->n_rows() / kX16Rows, [&](int, int64_t begin, int64_t end) {
+      const size_t at = static_cast<size_t>(begin) * kX16Rows * stride;
+      repack_x16(source, src + at, stride, (end - begin) * kX16Rows, k, dst + at);
+    });
+    // Only a file mapping's pages can be dropped and read back; anonymous memory (in-memory
+    // models) would lose its contents.
+    if (const auto region = find_file_region(src); region && region->available >= t->nbytes) {
+      release_pages(src, t->nbytes);
+    }
+    model.replace_tensor_data(t, x16, raw, std::move(buffer));
+    ++stats.tensors;
+    stats.bytes += t->nbytes;
+    if (progress) progress(stats.bytes, total);
+  }
+  return stats;
+}
+
+}  // namespace pocket

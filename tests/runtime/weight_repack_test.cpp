@@ -1,0 +1,154 @@
+// Load-time repacking (runtime/weight_repack.h): a model whose matrices were repacked into this
+// CPU's x16 layout gives the logits of the same model in the file layout, streamed units are
+// left alone, and the token embedding is never touched.
+#include "runtime/weight_repack.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "io/gguf.h"
+#include "kernels/gemm.h"
+#include "kernels/matmul.h"
+#include "kernels/ref/dequant.h"
+#include "kernels/repack_x16.h"
+#include "model/gguf_model_loader.h"
+#include "runtime/context.h"
+#include "shared_data.h"
+
+namespace pocket {
+namespace {
+
+// brown-qwen2-7m with every matrix but the embedding quantized to `type` in memory.
+std::unique_ptr<Model> brown_as(DType type) {
+  auto model = load_gguf_model(std::make_shared<const GgufFile>(
+      GgufFile::open(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f32.gguf"))));
+  const ModelWeights& w = model->weights();
+  std::vector<const TensorView*> matrices;
+  for (const auto& l : w.layers) {
+    for (const TensorView* t : {l.wq, l.wk, l.wv, l.wo, l.w_gate, l.w_up, l.w_down})
+      matrices.push_back(t);
+  }
+  if (w.output != w.tok_embd) matrices.push_back(w.output);
+  for (const TensorView* t : matrices) {
+    const int64_t k = t->ne[0];
+    const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
+    auto bytes = std::make_shared<std::vector<uint8_t>>(stride * static_cast<size_t>(t->n_rows()));
+    for (int64_t r = 0; r < t->n_rows(); ++r) {
+      quantize_row(type, reinterpret_cast<const float*>(t->row(r)),
+                   bytes->data() + static_cast<size_t>(r) * stride, k);
+    }
+    model->replace_tensor_data(t, type, bytes->data(), bytes);
+  }
+  return model;
+}
+
+std::vector<float> logits_of(const Model& model) {
+  Context ctx(model, {.n_ctx = 64, .n_seq_max = 1, .n_threads = 2, .kv_type = KvType::kF32});
+  std::vector<float> out;
+  Batch b;
+  for (int32_t i = 0; i < 20; ++i) b.add(20 + 3 * i, i, 0, true);  // prefill tiles and tails
+  ctx.decode(b);
+  for (int i = 0; i < ctx.n_outputs(); ++i) {
+    const auto row = ctx.logits(i);
+    out.insert(out.end(), row.begin(), row.end());
+  }
+  b.clear();
+  b.add(77, 20, 0, true);  // one decode step
+  ctx.decode(b);
+  const auto row = ctx.logits(0);
+  out.insert(out.end(), row.begin(), row.end());
+  return out;
+}
+
+bool cpu_has_x16_kernels() {
+  const GemmKernel* kern = active_kernels().find(DType::kQ4_0_X16);
+  return kern && kern->fn != kernels_for(Isa::kScalar)->find(DType::kQ4_0_X16)->fn;
+}
+
+// Every matrix, repacked, gives the products it gave in the file layout (only the order of the
+// float additions differs: the integer sums are exact), for decode and prefill token counts.
+TEST(WeightRepack, RepackedMatricesGiveTheSameProducts) {
+  if (!cpu_has_x16_kernels())
+    GTEST_SKIP() << "no x16 kernels for " << isa_name(active_kernels().isa);
+  ThreadPool pool(2);
+  for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kPQ8_G64}) {
+    const auto file_layout = brown_as(type);
+    auto repacked = brown_as(type);
+    const RepackStats stats = repack_weights(*repacked, nullptr, 2);
+    const ModelWeights& w = repacked->weights();
+    ASSERT_EQ(stats.tensors, static_cast<int>(7 * w.layers.size() + 1)) << dtype_name(type);
+    EXPECT_EQ(w.tok_embd->type, DType::kF32);  // the embedding is left alone
+    for (size_t l = 0; l < w.layers.size(); ++l) {
+      const LayerWeights& a = file_layout->weights().layers[l];
+      const LayerWeights& b = w.layers[l];
+      for (auto m : {&LayerWeights::wq, &LayerWeights::wk, &LayerWeights::wv, &LayerWeights::wo,
+                     &LayerWeights::w_gate, &LayerWeights::w_up, &LayerWeights::w_down}) {
+        const TensorView& before = *(a.*m);
+        const TensorView& after = *(b.*m);
+        ASSERT_EQ(after.type, *x16_type_for(type)) << after.name;
+        const int64_t k = before.ne[0], rows = before.n_rows();
+        for (int64_t tokens : {1, 5, 20}) {
+          std::vector<float> x(static_cast<size_t>(k * tokens));
+          for (size_t i = 0; i < x.size(); ++i) {
+            x[i] = std::sin(0.37f * static_cast<float>(i)) + (i % 97 == 0 ? 20.0f : 0.0f);
+          }
+          std::vector<float> want(static_cast<size_t>(rows * tokens)), got(want.size());
+          matmul(before, x.data(), k, tokens, want.data(), rows, pool);
+          matmul(after, x.data(), k, tokens, got.data(), rows, pool);
+          for (size_t i = 0; i < want.size(); ++i) {
+            ASSERT_NEAR(got[i], want[i], 1e-5f * (1.0f + std::fabs(want[i])))
+                << after.name << " tokens " << tokens << " output " << i;
+          }
+        }
+      }
+    }
+  }
+}
+
+// End to end the logits agree too, though not to 1e-5: activations are quantized to int8 per
+// token, so a last-bit difference in a layer's output can move one activation to the next int8
+// step, which shifts later values by about one step (~1% of a block's largest value).
+TEST(WeightRepack, RepackedModelGivesTheSameLogits) {
+  if (!cpu_has_x16_kernels())
+    GTEST_SKIP() << "no x16 kernels for " << isa_name(active_kernels().isa);
+  for (DType type : {DType::kQ4_0, DType::kQ8_0}) {
+    auto model = brown_as(type);
+    const std::vector<float> want = logits_of(*model);
+    repack_weights(*model, nullptr, 2);
+    const std::vector<float> got = logits_of(*model);
+    ASSERT_EQ(got.size(), want.size());
+    const size_t vocab = static_cast<size_t>(model->spec().n_vocab);
+    double max_diff = 0.0, max_abs = 0.0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      max_diff = std::max(max_diff, std::fabs(static_cast<double>(got[i]) - want[i]));
+      max_abs = std::max(max_abs, std::fabs(static_cast<double>(want[i])));
+    }
+    EXPECT_LE(max_diff, 0.03 * max_abs) << dtype_name(type) << " max |logit| " << max_abs;
+    for (size_t r = 0; r < got.size() / vocab; ++r) {
+      const auto top = [&](const std::vector<float>& v) {
+        return std::max_element(v.begin() + r * vocab, v.begin() + (r + 1) * vocab) - v.begin();
+      };
+      EXPECT_EQ(top(got), top(want)) << dtype_name(type) << " position " << r;
+    }
+  }
+}
+
+TEST(WeightRepack, StreamedUnitsKeepTheFileLayout) {
+  if (!cpu_has_x16_kernels())
+    GTEST_SKIP() << "no x16 kernels for " << isa_name(active_kernels().isa);
+  auto model = brown_as(DType::kQ4_0);
+  ResidencyPlan plan;
+  plan.streamed.assign(model->weights().layers.size() + 1, false);
+  plan.streamed[0] = true;  // block 0
+  repack_weights(*model, &plan, 1);
+  EXPECT_EQ(model->weights().layers[0].w_up->type, DType::kQ4_0);
+  EXPECT_EQ(model->weights().layers[1].w_up->type, DType::kQ4_0_X16);
+}
+
+}  // namespace
+}  // namespace pocket
