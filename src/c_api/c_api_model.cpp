@@ -1,11 +1,8 @@
-// Models: loading (GGUF file or Hugging Face folder, repacked for this CPU) and what an app asks
-// about them.
+// Models: loading (GGUF file or Hugging Face folder) and what an app asks about them.
 #include <memory>
 
 #include "c_api_guard.h"
 #include "c_api_handles.h"
-#include "core/thread_pool.h"
-#include "runtime/weight_repack.h"
 
 using pocket::capi::guard;
 using pocket::capi::guard_value;
@@ -28,9 +25,6 @@ pocket_status pocket_model_load(const char* path, pocket_model** out_model) {
     *out_model = nullptr;
     require(path != nullptr, "path is NULL");
     auto lm = std::make_shared<pocket::LoadedModel>(pocket::load_model(path));
-    // Every matrix is resident through the C API (no memory budget): repack those this CPU
-    // streams faster in another layout (runtime/weight_repack.h), before any context shares it.
-    pocket::repack_weights(*lm->model, nullptr, pocket::ThreadPool::default_threads());
     *out_model = new pocket_model{std::move(lm)};
     return POCKET_OK;
   });

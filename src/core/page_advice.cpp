@@ -54,10 +54,14 @@ bool populate_pages(const void* p, size_t n) {
 #ifdef MADV_POPULATE_READ
   if (::madvise(r.start, r.length, MADV_POPULATE_READ) == 0) return true;
 #endif
-  // Older kernels (before 5.14): read one byte per page.
-  const auto* bytes = static_cast<const volatile uint8_t*>(r.start);
+  // Older kernels (before 5.14): read one byte per page, inside [p, p + n) only (the pages'
+  // bytes outside it need not belong to the caller).
+  const auto* bytes = static_cast<const volatile uint8_t*>(p);
   uint8_t sink = 0;
-  for (size_t off = 0; off < r.length; off += page_size()) sink ^= bytes[off];
+  const size_t page = page_size();
+  const size_t first = (page - reinterpret_cast<uintptr_t>(p) % page) % page;
+  if (first > 0) sink ^= bytes[0];
+  for (size_t off = first; off < n; off += page) sink ^= bytes[off];
   (void)sink;
   return true;
 }

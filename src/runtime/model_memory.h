@@ -18,7 +18,9 @@ struct MemoryOptions {
   uint64_t budget = 0;                  // peak resident bytes to stay under; 0: no budget
   uint64_t chunk_bytes = 512ull << 20;  // most bytes mapped in at a time while loading
   bool populate = true;                 // map resident weights in now rather than at first use
-  bool repack = true;  // resident matrices into this CPU's faster layout (runtime/weight_repack.h)
+  // Repack the resident matrices into this CPU's faster layout (runtime/weight_repack.h): faster
+  // decode, slower load (docs/MEMORY.md has both figures), so the caller opts in.
+  bool repack = false;
   LoadProgress progress;         // (done, total) after each chunk
   LoadProgress repack_progress;  // (done, total) after each repacked matrix
 };

@@ -61,16 +61,16 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
     const size_t stride = t->row_nbytes();
     const int64_t k = t->ne[0];
     const DType source = t->type;
-    populate_pages(src, t->nbytes);  // one call, not a page fault per 4 KB read
+    // A file mapping is mapped in with one call (not a page fault per 4 KB read) and released
+    // after; anonymous memory (in-memory models) is left alone: released, it would read as zeros.
+    const std::optional<FileRegion> region = find_file_region(src);
+    const bool mapped = region && region->available >= t->nbytes;
+    if (mapped) populate_pages(src, t->nbytes);
     pool.parallel_for(t->n_rows() / kX16Rows, [&](int, int64_t begin, int64_t end) {
       const size_t at = static_cast<size_t>(begin) * kX16Rows * stride;
       repack_x16(source, src + at, stride, (end - begin) * kX16Rows, k, dst + at);
     });
-    // Only a file mapping's pages can be dropped and read back; anonymous memory (in-memory
-    // models) would lose its contents.
-    if (const auto region = find_file_region(src); region && region->available >= t->nbytes) {
-      release_pages(src, t->nbytes);
-    }
+    if (mapped) release_pages(src, t->nbytes);
     model.replace_tensor_data(t, x16, raw, std::move(buffer));
     ++stats.tensors;
     stats.bytes += t->nbytes;
