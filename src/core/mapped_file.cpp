@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/huge_map.h"
 
 namespace pocket {
 
@@ -28,7 +29,10 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
   }
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    // 2 MB-aligned and advised huge: where the file system keeps large folios in the page cache
+    // (ext4 and xfs on recent kernels), pages read through this mapping come in as 2 MB folios
+    // and are mapped as such (FilePmdMapped in /proc/PID/smaps).
+    void* p = map_huge_aligned(size_, PROT_READ, MAP_PRIVATE, fd);
     if (p == MAP_FAILED) {
       const int err = errno;
       ::close(fd);
@@ -39,7 +43,9 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
   ::close(fd);
 }
 
-MappedFile::~MappedFile() { release(); }
+MappedFile::~MappedFile() {
+  release();
+}
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_)),

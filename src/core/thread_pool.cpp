@@ -46,27 +46,58 @@ int ThreadPool::default_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void ThreadPool::run_range(int index) {
-  const int64_t chunk = (job_n_ + n_threads_ - 1) / n_threads_;
-  const int64_t begin = std::min<int64_t>(job_n_, chunk * index);
-  const int64_t end = std::min<int64_t>(job_n_, begin + chunk);
-  if (begin >= end) return;
+void ThreadPool::run_guarded(int index, int64_t begin, int64_t end) {
   try {
     (*job_)(index, begin, end);
   } catch (...) {
     std::lock_guard lock(error_mu_);
     if (!error_) error_ = std::current_exception();
+    next_chunk_.store(job_n_, std::memory_order_relaxed);  // the other threads stop taking chunks
+  }
+}
+
+void ThreadPool::run_range(int index) {
+  if (job_min_chunk_ > 0) {
+    run_chunks(index);
+    return;
+  }
+  const int64_t chunk = (job_n_ + n_threads_ - 1) / n_threads_;
+  const int64_t begin = std::min<int64_t>(job_n_, chunk * index);
+  const int64_t end = std::min<int64_t>(job_n_, begin + chunk);
+  if (begin < end) run_guarded(index, begin, end);
+}
+
+void ThreadPool::run_chunks(int index) {
+  const int64_t shrink = 2 * static_cast<int64_t>(n_threads_);
+  int64_t begin = next_chunk_.load(std::memory_order_relaxed);
+  for (;;) {
+    if (begin >= job_n_) return;
+    const int64_t size = std::max(job_min_chunk_, (job_n_ - begin) / shrink);
+    const int64_t end = std::min(job_n_, begin + size);
+    if (!next_chunk_.compare_exchange_weak(begin, end, std::memory_order_relaxed)) continue;
+    run_guarded(index, begin, end);
+    begin = next_chunk_.load(std::memory_order_relaxed);
   }
 }
 
 void ThreadPool::parallel_for(int64_t n, RangeFn fn) {
+  dispatch(n, 0, fn);
+}
+
+void ThreadPool::parallel_for_dynamic(int64_t n, int64_t min_chunk, RangeFn fn) {
+  dispatch(n, std::max<int64_t>(1, min_chunk), fn);
+}
+
+void ThreadPool::dispatch(int64_t n, int64_t min_chunk, const RangeFn& fn) {
   if (n <= 0) return;
-  if (n_threads_ == 1 || n == 1) {
+  if (n_threads_ == 1 || n == 1 || min_chunk >= n) {
     fn(0, 0, n);
     return;
   }
   job_ = &fn;
   job_n_ = n;
+  job_min_chunk_ = min_chunk;
+  next_chunk_.store(0, std::memory_order_relaxed);
   pending_.store(n_threads_ - 1, std::memory_order_relaxed);
   generation_.fetch_add(1);  // seq_cst: publishes the job, ordered before the sleepers_ check
   if (sleepers_.load() > 0) {

@@ -12,6 +12,7 @@ namespace pocket {
 namespace {
 
 constexpr size_t kMaxOutputs = 8;
+constexpr int64_t kMinChunkBytes = 32 * 1024;
 
 struct Job {
   const GemmKernel* kern;
@@ -76,10 +77,13 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
       a.x_stride = static_cast<size_t>(x_stride) * sizeof(float);
     }
   }
-  // Tiles of all outputs in one list; a thread's contiguous range becomes one kernel call per
-  // output it touches.
+  // Tiles of all outputs in one list, handed out in shrinking chunks to whichever thread is free
+  // (see parallel_for_dynamic); a chunk becomes one kernel call per output it touches. A chunk
+  // holds at least kMinChunkBytes of weights so that the streams stay long.
   const size_t n_jobs = outputs.size();
-  pool.parallel_for(n_tiles, [&](int, int64_t begin, int64_t end) {
+  const int64_t tile_bytes = jobs[0].kern->row_tile * static_cast<int64_t>(jobs[0].args.w_stride);
+  const int64_t min_chunk = std::max<int64_t>(1, kMinChunkBytes / std::max<int64_t>(1, tile_bytes));
+  pool.parallel_for_dynamic(n_tiles, min_chunk, [&](int, int64_t begin, int64_t end) {
     for (size_t i = 0; i < n_jobs; ++i) {
       const Job& job = jobs[i];
       const int64_t tile = job.kern->row_tile;

@@ -202,7 +202,7 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
       const GemmKernel* oracle = scalar->find(type);
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(type);
       ASSERT_NE(oracle, nullptr) << dtype_name(type);
-      for (int64_t k : {32, 96, 256, 512 + 256}) {
+      for (int64_t k : {32, 96, 128, 256, 512 + 256}) {
         if (k % dtype_info(type).block_elems != 0) continue;
         for (int64_t rows : {1, 3, 7, 33}) {
           for (int64_t tokens : {1, 2, 3, 5, 17}) {

@@ -8,11 +8,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "bench_load.h"
 #include "bench_scenarios.h"
 #include "commands.h"
+#include "core/anon_pages.h"
 #include "core/error.h"
 #include "core/page_advice.h"
 #include "core/thread_pool.h"
@@ -55,19 +57,25 @@ Stats stats(std::vector<double> v) {
 // Reads a buffer much larger than the caches with every thread; the best of a few passes. The
 // read is memchr for a byte that is not there: the C library's version streams with the widest
 // vector loads this CPU has (a plain C loop compiled for baseline x86-64 would use 16-byte loads
-// and could understate the bandwidth, which would overstate our fraction of the roofline).
+// and could understate the bandwidth, which would overstate our fraction of the roofline). The
+// buffer is in huge pages where the system offers them, as the weights are (core/huge_map.h),
+// and handed out in chunks to whichever thread is free, as the matrix products are.
 double measure_bandwidth_gbs(int threads) {
   constexpr size_t kBytes = size_t{1} << 30;
-  std::vector<uint8_t> buf(kBytes, 1);  // written: every page is backed before timing
+  constexpr int64_t kChunk = int64_t{4} << 20;
+  const std::shared_ptr<void> pages = allocate_pages(kBytes);
+  const std::span<uint8_t> buf(static_cast<uint8_t*>(pages.get()), kBytes);
+  std::memset(buf.data(), 1, kBytes);  // written: every page is backed before timing
   ThreadPool pool(threads);
   double best = 0;
   std::vector<int> found(static_cast<size_t>(threads));
   for (int pass = 0; pass < 5; ++pass) {
     const auto t0 = Clock::now();
-    pool.parallel_for(static_cast<int64_t>(kBytes), [&](int tid, int64_t b, int64_t e) {
-      found[static_cast<size_t>(tid)] +=
-          std::memchr(buf.data() + b, 0xAB, static_cast<size_t>(e - b)) != nullptr;
-    });
+    pool.parallel_for_dynamic(
+        static_cast<int64_t>(kBytes), kChunk, [&](int tid, int64_t b, int64_t e) {
+          found[static_cast<size_t>(tid)] +=
+              std::memchr(buf.data() + b, 0xAB, static_cast<size_t>(e - b)) != nullptr;
+        });
     const double s = std::chrono::duration<double>(Clock::now() - t0).count();
     best = std::max(best, static_cast<double>(kBytes) / s / 1e9);
   }

@@ -243,6 +243,10 @@ void gemm(const GemmArgs& a) {
   }
 }
 
+void gemm_q4_0(const GemmArgs& a) {
+  if (!avx512_q4_0_gemv(a)) gemm<DecQ4_0>(a);
+}
+
 }  // namespace
 
 void avx512_register_quant(KernelSet& set) {
@@ -250,7 +254,7 @@ void avx512_register_quant(KernelSet& set) {
     set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
   };
   put(DType::kQ8_0, gemm<DecQ8_0>);
-  put(DType::kQ4_0, gemm<DecQ4_0>);
+  put(DType::kQ4_0, gemm_q4_0);
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);
