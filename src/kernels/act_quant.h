@@ -12,12 +12,15 @@ inline constexpr int kActBlock = 32;
 struct ActBlockQ8 {
   float d;       // scale: x ~= d * q
   float sum;     // d * sum(q): lets asymmetric weight formats add their offsets in one step
+  int32_t isum;  // sum(q): lets kernels with a zero point remove it in int32, exactly
   int8_t q[kActBlock];
 };
-static_assert(sizeof(ActBlockQ8) == 40);
+static_assert(sizeof(ActBlockQ8) == 44);
 
 // Bytes of one quantized row of k values (k a multiple of 32).
-inline int64_t act_q8_row_bytes(int64_t k) { return k / kActBlock * static_cast<int64_t>(sizeof(ActBlockQ8)); }
+inline int64_t act_q8_row_bytes(int64_t k) {
+  return k / kActBlock * static_cast<int64_t>(sizeof(ActBlockQ8));
+}
 
 namespace ref {
 // Round-to-nearest with d = max|x| / 127 per block (the reference every ISA must match exactly).

@@ -244,6 +244,7 @@ TEST(ArmGemmIsa, QuantizeActMatchesReferenceExactly) {
                                     std::to_string(rep) + " block " + std::to_string(b);
           ASSERT_EQ(std::memcmp(&w.d, &g.d, sizeof(float)), 0) << where << ": d " << g.d << " want " << w.d;
           ASSERT_EQ(std::memcmp(&w.sum, &g.sum, sizeof(float)), 0) << where << ": sum " << g.sum << " want " << w.sum;
+          ASSERT_EQ(g.isum, w.isum) << where << ": isum";
           for (int i = 0; i < kActBlock; ++i) ASSERT_EQ(g.q[i], w.q[i]) << where << " value " << i;
         }
       }

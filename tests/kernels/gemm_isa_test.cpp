@@ -314,6 +314,10 @@ TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
             << "d " << got[b].d << " vs " << want[b].d << " " << where;
         ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0)
             << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
+        ASSERT_EQ(got[b].isum, want[b].isum) << "isum " << where;
+        int32_t isum = 0;
+        for (int i = 0; i < kActBlock; ++i) isum += want[b].q[i];
+        ASSERT_EQ(want[b].isum, isum) << "reference isum " << where;
         for (int i = 0; i < kActBlock; ++i) {
           ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
         }

@@ -30,7 +30,9 @@ void neon_quantize_act(const float* x, ActBlockQ8* out, int64_t k) {
       vst1q_s8(out[b].q + 16 * i, vcombine_s8(vmovn_s16(a), vmovn_s16(c)));
     }
     out[b].d = d;
-    out[b].sum = d * static_cast<float>(vaddvq_s32(sum));
+    const int32_t isum = vaddvq_s32(sum);
+    out[b].sum = d * static_cast<float>(isum);
+    out[b].isum = isum;
   }
 }
 

@@ -1,7 +1,7 @@
+#include "kernels/act_quant.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "kernels/act_quant.h"
 
 namespace pocket::ref {
 
@@ -20,6 +20,7 @@ void quantize_act_q8(const float* x, ActBlockQ8* out, int64_t k) {
     }
     out[b].d = d;
     out[b].sum = d * static_cast<float>(sum);
+    out[b].isum = sum;
   }
 }
 

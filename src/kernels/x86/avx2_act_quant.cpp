@@ -47,7 +47,9 @@ void quantize_act_avx2(const float* x, ActBlockQ8* out, int64_t k) {
         _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[b].q), ordered);
     out[b].d = d;
-    out[b].sum = d * static_cast<float>(_mm_cvtsi128_si32(s4));
+    const int32_t isum = _mm_cvtsi128_si32(s4);
+    out[b].sum = d * static_cast<float>(isum);
+    out[b].isum = isum;
   }
 }
 

@@ -28,7 +28,9 @@ void quantize_act_avx512(const float* x, ActBlockQ8* out, int64_t k) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].q), _mm512_cvtsepi32_epi8(q0));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out[b].q + 16), _mm512_cvtsepi32_epi8(q1));
     out[b].d = d;
-    out[b].sum = d * static_cast<float>(_mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1)));
+    const int32_t isum = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+    out[b].sum = d * static_cast<float>(isum);
+    out[b].isum = isum;
   }
 }
 

@@ -9,7 +9,6 @@
 // hardware prefetcher sees a single stream per tile.
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "kernels/repack_x16.h"
 #include "kernels/x86/avx512_intrin.h"  // first: see there
@@ -25,27 +24,11 @@ inline __m512i broadcast4(const int8_t* p) {
   return _mm512_set1_epi32(v);
 }
 
-// -zero * sum(q) of each activation block of each token (n_tok x k / 32): the zero point removed
-// in the integer domain, exactly. (Subtracting zero * ActBlockQ8::sum in f32 instead loses digits
-// when the activations' sum is large next to the dot product, up to 1e-4 relative.)
-void zero_point_sums(const GemmArgs& a, int zero, std::vector<int32_t>& out) {
-  const int64_t blocks = a.k / kActBlock;
-  out.resize(static_cast<size_t>(a.n_tok * blocks));
-  for (int64_t t = 0; t < a.n_tok; ++t) {
-    const auto* x = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
-                                                        static_cast<size_t>(t) * a.x_stride);
-    for (int64_t b = 0; b < blocks; ++b) {
-      int32_t sum = 0;
-      for (int i = 0; i < kActBlock; ++i) sum += x[b].q[i];
-      out[static_cast<size_t>(t * blocks + b)] = -zero * sum;
-    }
-  }
-}
-
 template <int kBits, int kGroup, int T>
-void x16_tile(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t) {
+void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   constexpr int kSubs = kGroup / kActBlock;
   constexpr int kChunks = kBits == 4 ? 4 : 8;  // 64-byte loads per 32-value block
+  constexpr int kZero = kBits == 4 ? 8 : 128;
   constexpr size_t kSubBytes = static_cast<size_t>(kChunks) * 64;
   constexpr size_t kGroupBytes = kX16Rows * (2 + kGroup * kBits / 8);
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
@@ -94,7 +77,10 @@ void x16_tile(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t) {
       POCKET_UNROLL
       for (int u = 0; u < T; ++u) {
         const ActBlockQ8& xb = x[u][b];
-        __m512i even = _mm512_set1_epi32(zsum[(t + u) * (a.k / kActBlock) + b]);
+        // The zero point removed in int32, exactly: the sum starts at -zero * sum(a). (Taking
+        // zero * ActBlockQ8::sum off in f32 instead loses digits when the activations' sum is
+        // large next to the dot product: up to 1e-4 relative.)
+        __m512i even = _mm512_set1_epi32(-kZero * xb.isum);
         __m512i odd = _mm512_setzero_si512();
         POCKET_UNROLL
         for (int m = 0; m < 8; m += 2) {
@@ -116,12 +102,12 @@ constexpr int kMaxTileTokens = 8;
 
 // The last 1..7 tokens of a row group in one tile.
 template <int kBits, int kGroup, int T = kMaxTileTokens - 1>
-void x16_tail(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t, int64_t n) {
+void x16_tail(const GemmArgs& a, int64_t r, int64_t t, int64_t n) {
   if constexpr (T >= 1) {
     if (n == T) {
-      x16_tile<kBits, kGroup, T>(a, zsum, r, t);
+      x16_tile<kBits, kGroup, T>(a, r, t);
     } else {
-      x16_tail<kBits, kGroup, T - 1>(a, zsum, r, t, n);
+      x16_tail<kBits, kGroup, T - 1>(a, r, t, n);
     }
   }
 }
@@ -129,14 +115,12 @@ void x16_tail(const GemmArgs& a, const int32_t* zsum, int64_t r, int64_t t, int6
 // Rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile).
 template <int kBits, int kGroup>
 void gemm_x16(const GemmArgs& a) {
-  thread_local std::vector<int32_t> zsum;
-  zero_point_sums(a, kBits == 4 ? 8 : 128, zsum);
   for (int64_t r = a.r0; r < a.r1; r += kX16Rows) {
     int64_t t = 0;
     for (; t + kMaxTileTokens <= a.n_tok; t += kMaxTileTokens) {
-      x16_tile<kBits, kGroup, kMaxTileTokens>(a, zsum.data(), r, t);
+      x16_tile<kBits, kGroup, kMaxTileTokens>(a, r, t);
     }
-    if (t < a.n_tok) x16_tail<kBits, kGroup>(a, zsum.data(), r, t, a.n_tok - t);
+    if (t < a.n_tok) x16_tail<kBits, kGroup>(a, r, t, a.n_tok - t);
   }
 }
 
