@@ -243,8 +243,10 @@ void gemm(const GemmArgs& a) {
   }
 }
 
-void gemm_q4_0(const GemmArgs& a) {
-  if (!avx512_q4_0_gemv(a)) gemm<DecQ4_0>(a);
+// The 4-bit types whose one-token product has its own kernel (avx512_nibble_gemv.cpp).
+template <DType kType, class D>
+void gemm_nibbles(const GemmArgs& a) {
+  if (!avx512_nibble_gemv(kType, a)) gemm<D>(a);
 }
 
 }  // namespace
@@ -254,14 +256,14 @@ void avx512_register_quant(KernelSet& set) {
     set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
   };
   put(DType::kQ8_0, gemm<DecQ8_0>);
-  put(DType::kQ4_0, gemm_q4_0);
+  put(DType::kQ4_0, gemm_nibbles<DType::kQ4_0, DecQ4_0>);
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);
   put(DType::kPQ8_G64, gemm<DecPQ8<64>>);
   put(DType::kPQ8_G128, gemm<DecPQ8<128>>);
-  put(DType::kPQ4_G64, gemm<DecPQ4<64>>);
-  put(DType::kPQ4_G128, gemm<DecPQ4<128>>);
+  put(DType::kPQ4_G64, gemm_nibbles<DType::kPQ4_G64, DecPQ4<64>>);
+  put(DType::kPQ4_G128, gemm_nibbles<DType::kPQ4_G128, DecPQ4<128>>);
   put(DType::kPQ4A_G64, gemm<DecPQ4A<64>>);
   put(DType::kPQ4A_G128, gemm<DecPQ4A<128>>);
   put(DType::kQ4_K, gemm<DecQ4_KPair>);

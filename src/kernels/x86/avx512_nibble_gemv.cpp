@@ -1,15 +1,18 @@
-// AVX-512 VNNI matrix-vector product (decode: one token) straight from Q4_0's file layout, four
-// 18-byte blocks (128 values) of a row per step. The generic decode tile (avx512_quant.cpp)
-// decodes each block on its own: 16-byte load, shift, mask and a 256-bit insert per 32 values,
-// ~2.4 bytes of weights per instruction, which made Q4_0 decode compute-bound at ~22 GB/s per
-// core while memory gives ~30. Here one 64-byte load (plus a masked 8-byte one) holds four whole
-// blocks, and a single word permute (AVX512BW vpermt2w: the blocks' code bytes sit at even
-// offsets 2, 20, 38, 56) packs their 64 code bytes into one register:
-//   lanes 4b..4b+3 of every vector belong to block b (b = 0..3 of the step);
-//   low nibbles (values 0-15 of each block) and high nibbles (16-31) meet activations that
+// AVX-512 VNNI matrix-vector products (decode: one token) straight from the file layout of the
+// 4-bit formats whose 32-value sub-blocks are stored like Q4_0's (16 code bytes: value i in the
+// low nibble of byte i, value 16 + i in the high one, zero point 8): Q4_0 (a f16 scale per 32
+// values) and our PQ4_G64 / PQ4_G128 (one per 64 or 128). A step takes 128 values of a row.
+// The generic decode tile (avx512_quant.cpp) decodes each 32-value group on its own: 16-byte
+// load, shift, mask and a 256-bit insert, ~2.4 bytes of weights per instruction, which made
+// Q4_0 decode compute-bound at ~22 GB/s per core (PQ4_G128 the same) while memory gives ~30.
+// Here one 64-byte load plus a masked one of the 2-8 bytes after it hold the whole step, and a
+// single word permute (AVX512BW vpermt2w: every code run starts at an even offset) packs its 64
+// code bytes into one register:
+//   lanes 4b..4b+3 of every vector belong to sub-block b (b = 0..3 of the step);
+//   low nibbles (values 0-15 of each sub-block) and high nibbles (16-31) meet activations that
 //   were reordered once per call the same way, so two vpdpbusd give each lane 8 products;
 //   the zero point (8) is removed in int32 (exact) by starting the sum at -8 * sum(a);
-//   a second word permute replicates the four f16 block scales over their 4 lanes each.
+//   a second word permute puts each sub-block's f16 scale on its 4 lanes.
 // About 5.5 bytes per instruction. Used for one token and k a multiple of 128; everything else
 // takes the generic kernel.
 #include <cstdint>
@@ -23,12 +26,25 @@
 namespace pocket::x86 {
 namespace {
 
-constexpr int kBlocksPerStep = 4;
-constexpr int kStepBytes = kBlocksPerStep * static_cast<int>(sizeof(BlockQ4_0));  // 72
-constexpr int kStepValues = kBlocksPerStep * kActBlock;                           // 128
+constexpr int kBlocksPerStep = 4;                        // 32-value sub-blocks per step
+constexpr int kStepValues = kBlocksPerStep * kActBlock;  // 128
 constexpr int kRows = 8;  // rows per tile: 8 independent accumulator chains
 
 static_assert(sizeof(BlockQ4_0) == 18 && kActBlock == 32);
+
+// Where a step's codes and scales are, in 16-bit words from the step's start.
+struct StepLayout {
+  int bytes;                      // a step's bytes (<= 128: the two loads)
+  int code_word[kBlocksPerStep];  // first code word of sub-block b (8 words each)
+  int scale_word[kBlocksPerStep];
+};
+
+// Q4_0: four 18-byte blocks {f16 d; u8 qs[16]}.
+constexpr StepLayout kQ4_0Step{72, {1, 10, 19, 28}, {0, 9, 18, 27}};
+// PQ4_G64: two 34-byte groups {f16 d; u8 qs[32]}.
+constexpr StepLayout kPQ4G64Step{68, {1, 9, 18, 26}, {0, 0, 17, 17}};
+// PQ4_G128: one 66-byte group {f16 d; u8 qs[64]}.
+constexpr StepLayout kPQ4G128Step{66, {1, 9, 17, 25}, {0, 0, 0, 0}};
 
 // One step's activations, reordered to meet the packed codes.
 struct ActStep {
@@ -62,24 +78,27 @@ void prepare_steps(const ActBlockQ8* x, int64_t steps, std::vector<ActStep>& out
   }
 }
 
-// Word w of the packed codes: block w / 8, code word w % 8, which is word 1 + 9b + w % 8 of the
-// step (a block is 9 words: the scale, then 8 code words). Words 32..35 come from the second load.
-inline __m512i code_index() {
+// Word w of the packed codes: sub-block w / 8, its code word w % 8. Words 32 and up come from
+// the second load.
+inline __m512i code_index(const StepLayout& l) {
   alignas(64) int16_t idx[32];
-  for (int w = 0; w < 32; ++w) idx[w] = static_cast<int16_t>(1 + 9 * (w / 8) + w % 8);
+  for (int w = 0; w < 32; ++w) idx[w] = static_cast<int16_t>(l.code_word[w / 8] + w % 8);
   return _mm512_load_si512(idx);
 }
 
-// Word l of the low half: block l / 4's scale (word 9b of the step), for lanes 4b..4b+3.
-inline __m512i scale_index() {
+// Word i of the low half: sub-block i / 4's scale, for lanes 4b..4b+3.
+inline __m512i scale_index(const StepLayout& l) {
   alignas(64) int16_t idx[32] = {};
-  for (int l = 0; l < 16; ++l) idx[l] = static_cast<int16_t>(9 * (l / 4));
+  for (int i = 0; i < 16; ++i) idx[i] = static_cast<int16_t>(l.scale_word[i / 4]);
   return _mm512_load_si512(idx);
 }
 
 template <int R>
 void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_steps,
-               __m512i code_idx, __m512i scale_idx) {
+               const StepLayout& layout, __m512i code_idx, __m512i scale_idx) {
+  const auto step_bytes = static_cast<size_t>(layout.bytes);
+  // The words of the step after the first 64 bytes (masked: never past the row's end).
+  const auto tail_mask = static_cast<__mmask32>((1u << ((layout.bytes - 64) / 2)) - 1);
   const uint8_t* w[R];
   POCKET_UNROLL
   for (int i = 0; i < R; ++i) w[i] = a.w + static_cast<size_t>(r + i) * a.w_stride;
@@ -89,19 +108,19 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   for (int64_t s = 0; s < n_steps; ++s) {
     const ActStep& st = steps[s];
-    const size_t at = static_cast<size_t>(s) * kStepBytes;
+    const size_t at = static_cast<size_t>(s) * step_bytes;
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) {
       if constexpr (R > 1) {
         // Rows are short streams (a 1536-value row is 14 cache lines): fetch the same place of
-        // the next R rows, both lines this step's 72 bytes can touch.
+        // the next R rows, both lines this step's 66-72 bytes can touch.
         const char* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + at);
         _mm_prefetch(next, _MM_HINT_T0);
         _mm_prefetch(next + 64, _MM_HINT_T0);
       }
       const uint8_t* p = w[i] + at;
       const __m512i first = _mm512_loadu_si512(p);
-      const __m512i tail = _mm512_maskz_loadu_epi16(0xF, p + 64);  // bytes 64..71 only
+      const __m512i tail = _mm512_maskz_loadu_epi16(tail_mask, p + 64);
       const __m512i codes = _mm512_permutex2var_epi16(first, code_idx, tail);
       const __m512i q_lo = _mm512_and_si512(codes, low4);
       const __m512i q_hi = _mm512_and_si512(_mm512_srli_epi16(codes, 4), low4);
@@ -116,20 +135,33 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
   for (int i = 0; i < R; ++i) a.y[r + i] = _mm512_reduce_add_ps(acc[i]);
 }
 
-}  // namespace
-
-bool avx512_q4_0_gemv(const GemmArgs& a) {
+bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
   if (a.n_tok != 1 || a.k % kStepValues != 0) return false;
   const int64_t n_steps = a.k / kStepValues;
   thread_local std::vector<ActStep> steps;
   prepare_steps(static_cast<const ActBlockQ8*>(a.x), n_steps, steps);
-  const __m512i code_idx = code_index(), scale_idx = scale_index();
+  const __m512i code_idx = code_index(layout), scale_idx = scale_index(layout);
   int64_t r = a.r0;
   for (; r + kRows <= a.r1; r += kRows) {
-    gemv_rows<kRows>(a, r, steps.data(), n_steps, code_idx, scale_idx);
+    gemv_rows<kRows>(a, r, steps.data(), n_steps, layout, code_idx, scale_idx);
   }
-  for (; r < a.r1; ++r) gemv_rows<1>(a, r, steps.data(), n_steps, code_idx, scale_idx);
+  for (; r < a.r1; ++r) gemv_rows<1>(a, r, steps.data(), n_steps, layout, code_idx, scale_idx);
   return true;
+}
+
+}  // namespace
+
+bool avx512_nibble_gemv(DType type, const GemmArgs& a) {
+  switch (type) {
+    case DType::kQ4_0:
+      return nibble_gemv(a, kQ4_0Step);
+    case DType::kPQ4_G64:
+      return nibble_gemv(a, kPQ4G64Step);
+    case DType::kPQ4_G128:
+      return nibble_gemv(a, kPQ4G128Step);
+    default:
+      return false;
+  }
 }
 
 }  // namespace pocket::x86
