@@ -54,27 +54,31 @@ struct ActStep {
   __m512 d;      // lane 4b+m: block b's activation scale
 };
 
+// Runs on every kernel call, and a product makes one call per chunk of rows (10-20 for a large
+// matrix, some of them only 32 KB of weights): vector loads and inserts, no byte loops.
 void prepare_steps(const ActBlockQ8* x, int64_t steps, std::vector<ActStep>& out) {
   out.resize(static_cast<size_t>(steps));
   const __m512i eight = _mm512_set1_epi8(8);
+  const __m512i four_each = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+  auto load16 = [](const int8_t* p) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  };
+  auto quarters = [&](const ActBlockQ8* b, int from) {  // q[from..from+15] of the 4 blocks
+    __m512i v = _mm512_castsi128_si512(load16(b[0].q + from));
+    v = _mm512_inserti32x4(v, load16(b[1].q + from), 1);
+    v = _mm512_inserti32x4(v, load16(b[2].q + from), 2);
+    return _mm512_inserti32x4(v, load16(b[3].q + from), 3);
+  };
   for (int64_t s = 0; s < steps; ++s) {
     const ActBlockQ8* b = x + s * kBlocksPerStep;
-    alignas(64) int8_t lo[64], hi[64];
-    alignas(64) float d[16];
-    for (int blk = 0; blk < kBlocksPerStep; ++blk) {
-      for (int i = 0; i < 16; ++i) {
-        lo[16 * blk + i] = b[blk].q[i];
-        hi[16 * blk + i] = b[blk].q[16 + i];
-      }
-      for (int m = 0; m < 4; ++m) d[4 * blk + m] = b[blk].d;
-    }
     ActStep& st = out[static_cast<size_t>(s)];
-    st.lo = _mm512_load_si512(lo);
-    st.hi = _mm512_load_si512(hi);
+    st.lo = quarters(b, 0);
+    st.hi = quarters(b, 16);
     const __m512i sum8 = _mm512_dpbusd_epi32(
         _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, st.lo), eight, st.hi);
     st.zero = _mm512_sub_epi32(_mm512_setzero_si512(), sum8);
-    st.d = _mm512_load_ps(d);
+    st.d = _mm512_permutexvar_ps(
+        four_each, _mm512_castps128_ps512(_mm_setr_ps(b[0].d, b[1].d, b[2].d, b[3].d)));
   }
 }
 
