@@ -1,4 +1,5 @@
 // Chooses the kernel table once: the best ISA the CPU supports, or POCKET_ISA.
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -73,6 +74,11 @@ Isa parse_isa(const std::string& name) {
 }
 
 }  // namespace
+
+uint64_t new_activation_version() {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 std::string_view isa_name(Isa isa) {
   switch (isa) {

@@ -34,7 +34,14 @@ struct GemmArgs {
   int64_t n_tok = 0;
   float* y = nullptr;  // y[t * y_stride + r]
   int64_t y_stride = 0;
+  // Nonzero: names the contents of x (new_activation_version()). A product makes one kernel call
+  // per chunk of rows, all with the same x_version, so a kernel may keep what it derives from x
+  // (a reordering of the activations) between those calls: kernels/act_prep_cache.h. 0: no reuse.
+  uint64_t x_version = 0;
 };
+
+// A process-wide unique, nonzero number for GemmArgs::x_version; call it each time x is written.
+uint64_t new_activation_version();
 
 using GemmFn = void (*)(const GemmArgs& args);
 using QuantizeActFn = void (*)(const float* x, ActBlockQ8* out, int64_t k);

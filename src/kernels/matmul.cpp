@@ -58,7 +58,9 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
   }
   // Each token's activations quantized once, shared by all threads and outputs.
   thread_local std::vector<ActBlockQ8> act;
+  uint64_t act_version = 0;
   if (any_q8) {
+    act_version = new_activation_version();
     const int64_t blocks = k / kActBlock;
     act.resize(static_cast<size_t>(blocks * n_tokens));
     // A thread_local is not captured by a lambda: each worker would see its own (empty) vector.
@@ -72,6 +74,7 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
     if (jobs[i].kern->act == ActFormat::kQ8) {
       a.x = act.data();
       a.x_stride = static_cast<size_t>(k / kActBlock) * sizeof(ActBlockQ8);
+      a.x_version = act_version;
     } else {
       a.x = x;
       a.x_stride = static_cast<size_t>(x_stride) * sizeof(float);

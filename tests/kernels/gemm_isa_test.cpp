@@ -202,7 +202,7 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
       const GemmKernel* oracle = scalar->find(type);
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(type);
       ASSERT_NE(oracle, nullptr) << dtype_name(type);
-      for (int64_t k : {32, 96, 128, 256, 512 + 256}) {
+      for (int64_t k : {32, 96, 128, 256, 512 + 256, 1024}) {
         if (k % dtype_info(type).block_elems != 0) continue;
         for (int64_t rows : {1, 3, 7, 33}) {
           for (int64_t tokens : {1, 2, 3, 5, 17}) {
@@ -320,6 +320,60 @@ TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
         ASSERT_EQ(want[b].isum, isum) << "reference isum " << where;
         for (int i = 0; i < kActBlock; ++i) {
           ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
+        }
+      }
+    }
+  }
+}
+
+// Kernels may keep what they derive from the activations between the calls of one product
+// (GemmArgs::x_version, kernels/act_prep_cache.h). Calls with the same version over other row
+// ranges must agree with the oracle; new contents in the same buffer under a new version, or
+// under version 0, must be used, never the kept work.
+TEST(GemmIsa, KeptActivationWorkFollowsTheVersion) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  const KernelSet* scalar = kernels_for(Isa::kScalar);
+  const int64_t k = 1536, rows = 40, blocks = k / kActBlock;
+  for (Isa isa : available_isas()) {
+    for (DType type : {DType::kQ4_0, DType::kPQ4_G64, DType::kPQ4_G128, DType::kQ8_0}) {
+      const GemmKernel* kern = kernels_for(isa)->find(type);
+      const GemmKernel* oracle = scalar->find(type);
+      const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
+      std::vector<uint8_t> w(stride * rows);
+      for (int64_t r = 0; r < rows; ++r) {
+        const std::vector<uint8_t> row = random_weight_row(type, k, rng);
+        std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
+      }
+      std::vector<ActBlockQ8> xq(static_cast<size_t>(blocks));  // one buffer, rewritten
+      GemmArgs a;
+      a.w = w.data();
+      a.w_stride = stride;
+      a.k = k;
+      a.x = xq.data();
+      a.x_stride = xq.size() * sizeof(ActBlockQ8);
+      a.n_tok = 1;
+      a.y_stride = rows;
+      for (uint64_t version : {new_activation_version(), new_activation_version(), uint64_t{0}}) {
+        ref::quantize_act_q8(random_values(k, rng).data(), xq.data(), k);
+        std::vector<float> want(rows), got(rows);
+        a.x_version = 0;
+        a.r0 = 0;
+        a.r1 = rows;
+        a.y = want.data();
+        oracle->fn(a);
+        a.x_version = version;
+        a.y = got.data();
+        for (int64_t r0 : {int64_t{0}, int64_t{16}, int64_t{24}}) {  // three calls, one product
+          a.r0 = r0;
+          a.r1 = r0 == 0 ? 16 : r0 == 16 ? 24 : rows;
+          kern->fn(a);
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+          const float tol = 1e-3f * (std::fabs(want[static_cast<size_t>(r)]) + 1.0f);
+          ASSERT_NEAR(got[static_cast<size_t>(r)], want[static_cast<size_t>(r)], tol)
+              << isa_name(isa) << " " << dtype_name(type) << " row " << r << " version " << version
+              << " seed=" << seed;
         }
       }
     }

@@ -1,23 +1,28 @@
-// AVX-512 VNNI matrix-vector products (decode: one token) straight from the file layout of the
-// 4-bit formats whose 32-value sub-blocks are stored like Q4_0's (16 code bytes: value i in the
-// low nibble of byte i, value 16 + i in the high one, zero point 8): Q4_0 (a f16 scale per 32
-// values) and our PQ4_G64 / PQ4_G128 (one per 64 or 128). A step takes 128 values of a row.
-// The generic decode tile (avx512_quant.cpp) decodes each 32-value group on its own: 16-byte
-// load, shift, mask and a 256-bit insert, ~2.4 bytes of weights per instruction, which made
-// Q4_0 decode compute-bound at ~22 GB/s per core (PQ4_G128 the same) while memory gives ~30.
-// Here one 64-byte load plus a masked one of the 2-8 bytes after it hold the whole step, and a
-// single word permute (AVX512BW vpermt2w: every code run starts at an even offset) packs its 64
-// code bytes into one register:
+// AVX-512 VNNI matrix-vector products (decode: one token) straight from the file layout of our
+// 4-bit group-wise formats, whose 32-value sub-blocks are stored like Q4_0's (16 code bytes: value
+// i in the low nibble of byte i, value 16 + i in the high one, zero point 8): PQ4_G64 (a f16 scale
+// per 64 values) and PQ4_G128 (one per 128). Q4_0 has its own kernel (avx512_q4_0_gemv.cpp).
+// A step takes 128 values of a row. The generic decode tile (avx512_quant.cpp) decodes each
+// 32-value group on its own: 16-byte load, shift, mask and a 256-bit insert, ~2.4 bytes of weights
+// per instruction, which made decode compute-bound at ~22 GB/s per core while memory gives ~30.
+// Here one load holds the step's 64 code bytes:
+//   PQ4_G128: the group's codes follow its scale: one 64-byte load 2 bytes into the group;
+//   PQ4_G64: a 64-byte load plus a masked one of the 4 bytes after it, and a single word permute
+//     (AVX512BW vpermt2w: every code run starts at an even offset) packs the 64 code bytes;
+// and then
 //   lanes 4b..4b+3 of every vector belong to sub-block b (b = 0..3 of the step);
 //   low nibbles (values 0-15 of each sub-block) and high nibbles (16-31) meet activations that
-//   were reordered once per call the same way, so two vpdpbusd give each lane 8 products;
+//   were reordered once per product the same way (act_prep_cache.h), so two vpdpbusd give each
+//   lane 8 products;
 //   the zero point (8) is removed in int32 (exact) by starting the sum at -8 * sum(a);
-//   a second word permute puts each sub-block's f16 scale on its 4 lanes.
-// About 5.5 bytes per instruction. Used for one token and k a multiple of 128; everything else
-// takes the generic kernel.
+//   the group scale is broadcast (G128) or put on its lanes by a word permute (G64).
+// Used for one token and k a multiple of 128; everything else takes the generic kernel.
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/act_prep_cache.h"
 #include "kernels/ref/block_layouts.h"
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/unroll.h"
@@ -30,21 +35,20 @@ constexpr int kBlocksPerStep = 4;                        // 32-value sub-blocks 
 constexpr int kStepValues = kBlocksPerStep * kActBlock;  // 128
 constexpr int kRows = 8;  // rows per tile: 8 independent accumulator chains
 
-static_assert(sizeof(BlockQ4_0) == 18 && kActBlock == 32);
+static_assert(kActBlock == 32);
 
 // Where a step's codes and scales are, in 16-bit words from the step's start.
 struct StepLayout {
   int bytes;                      // a step's bytes (<= 128: the two loads)
   int code_word[kBlocksPerStep];  // first code word of sub-block b (8 words each)
   int scale_word[kBlocksPerStep];
+  bool one_group;  // one scale (word 0) and 64 code bytes right after it
 };
 
-// Q4_0: four 18-byte blocks {f16 d; u8 qs[16]}.
-constexpr StepLayout kQ4_0Step{72, {1, 10, 19, 28}, {0, 9, 18, 27}};
 // PQ4_G64: two 34-byte groups {f16 d; u8 qs[32]}.
-constexpr StepLayout kPQ4G64Step{68, {1, 9, 18, 26}, {0, 0, 17, 17}};
+constexpr StepLayout kPQ4G64Step{68, {1, 9, 18, 26}, {0, 0, 17, 17}, false};
 // PQ4_G128: one 66-byte group {f16 d; u8 qs[64]}.
-constexpr StepLayout kPQ4G128Step{66, {1, 9, 17, 25}, {0, 0, 0, 0}};
+constexpr StepLayout kPQ4G128Step{66, {1, 9, 17, 25}, {0, 0, 0, 0}, true};
 
 // One step's activations, reordered to meet the packed codes.
 struct ActStep {
@@ -54,8 +58,7 @@ struct ActStep {
   __m512 d;      // lane 4b+m: block b's activation scale
 };
 
-// Runs on every kernel call, and a product makes one call per chunk of rows (10-20 for a large
-// matrix, some of them only 32 KB of weights): vector loads and inserts, no byte loops.
+// Runs once per product and thread (act_prep_cache.h): vector loads and inserts, no byte loops.
 void prepare_steps(const ActBlockQ8* x, int64_t steps, std::vector<ActStep>& out) {
   out.resize(static_cast<size_t>(steps));
   const __m512i eight = _mm512_set1_epi8(8);
@@ -97,7 +100,7 @@ inline __m512i scale_index(const StepLayout& l) {
   return _mm512_load_si512(idx);
 }
 
-template <int R>
+template <int R, bool kOneGroup>
 void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_steps,
                const StepLayout& layout, __m512i code_idx, __m512i scale_idx) {
   const auto step_bytes = static_cast<size_t>(layout.bytes);
@@ -123,15 +126,24 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
         _mm_prefetch(next + 64, _MM_HINT_T0);
       }
       const uint8_t* p = w[i] + at;
-      const __m512i first = _mm512_loadu_si512(p);
-      const __m512i tail = _mm512_maskz_loadu_epi16(tail_mask, p + 64);
-      const __m512i codes = _mm512_permutex2var_epi16(first, code_idx, tail);
+      __m512i codes;
+      __m256i scale_words;
+      if constexpr (kOneGroup) {
+        codes = _mm512_loadu_si512(p + 2);
+        uint16_t scale;
+        std::memcpy(&scale, p, 2);
+        scale_words = _mm256_set1_epi16(static_cast<int16_t>(scale));
+      } else {
+        const __m512i first = _mm512_loadu_si512(p);
+        const __m512i tail = _mm512_maskz_loadu_epi16(tail_mask, p + 64);
+        codes = _mm512_permutex2var_epi16(first, code_idx, tail);
+        scale_words = _mm512_castsi512_si256(_mm512_permutexvar_epi16(scale_idx, first));
+      }
       const __m512i q_lo = _mm512_and_si512(codes, low4);
       const __m512i q_hi = _mm512_and_si512(_mm512_srli_epi16(codes, 4), low4);
       const __m512i isum =
           _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(st.zero, q_lo, st.lo), q_hi, st.hi);
-      const __m512 wd =
-          _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(scale_idx, first)));
+      const __m512 wd = _mm512_cvtph_ps(scale_words);
       acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(wd, st.d), acc[i]);
     }
   }
@@ -142,14 +154,25 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
 bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
   if (a.n_tok != 1 || a.k % kStepValues != 0) return false;
   const int64_t n_steps = a.k / kStepValues;
-  thread_local std::vector<ActStep> steps;
-  prepare_steps(static_cast<const ActBlockQ8*>(a.x), n_steps, steps);
+  thread_local ActPrepCache<ActStep> cache;
+  const ActStep* steps = cache.get(a, [&](std::vector<ActStep>& out) {
+    prepare_steps(static_cast<const ActBlockQ8*>(a.x), n_steps, out);
+  });
   const __m512i code_idx = code_index(layout), scale_idx = scale_index(layout);
-  int64_t r = a.r0;
-  for (; r + kRows <= a.r1; r += kRows) {
-    gemv_rows<kRows>(a, r, steps.data(), n_steps, layout, code_idx, scale_idx);
+  auto run = [&](auto one_group) {
+    int64_t r = a.r0;
+    for (; r + kRows <= a.r1; r += kRows) {
+      gemv_rows<kRows, one_group()>(a, r, steps, n_steps, layout, code_idx, scale_idx);
+    }
+    for (; r < a.r1; ++r) {
+      gemv_rows<1, one_group()>(a, r, steps, n_steps, layout, code_idx, scale_idx);
+    }
+  };
+  if (layout.one_group) {
+    run(std::true_type{});
+  } else {
+    run(std::false_type{});
   }
-  for (; r < a.r1; ++r) gemv_rows<1>(a, r, steps.data(), n_steps, layout, code_idx, scale_idx);
   return true;
 }
 
@@ -158,7 +181,7 @@ bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
 bool avx512_nibble_gemv(DType type, const GemmArgs& a) {
   switch (type) {
     case DType::kQ4_0:
-      return nibble_gemv(a, kQ4_0Step);
+      return avx512_q4_0_gemv(a);
     case DType::kPQ4_G64:
       return nibble_gemv(a, kPQ4G64Step);
     case DType::kPQ4_G128:

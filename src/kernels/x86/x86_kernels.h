@@ -17,9 +17,11 @@ void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
 void avx512_register_quant(KernelSet& set);  // all integer types, VNNI dot products
 void avx512_register_x16(KernelSet& set);    // the load-time x16 layout (kernels/repack_x16.h)
-// Q4_0, PQ4_G64 or PQ4_G128 times one token from the file layout (avx512_nibble_gemv.cpp); false
-// (and nothing done) for another type, a.n_tok != 1 or a.k not a multiple of 128.
+// Q4_0, PQ4_G64 or PQ4_G128 times one token from the file layout (avx512_nibble_gemv.cpp; Q4_0
+// goes on to avx512_q4_0_gemv.cpp); false (and nothing done) for another type, a.n_tok != 1, or
+// a PQ4 a.k not a multiple of 128.
 bool avx512_nibble_gemv(DType type, const GemmArgs& a);
+bool avx512_q4_0_gemv(const GemmArgs& a);
 void avx2_register_vec_ops(KernelSet& set);  // silu_mul, exp and their fast variants
 void avx512_register_vec_ops(KernelSet& set);
 
