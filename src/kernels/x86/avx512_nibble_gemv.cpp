@@ -1,7 +1,7 @@
 // AVX-512 VNNI matrix-vector products (decode: one token) straight from the file layout of our
 // 4-bit group-wise formats, whose 32-value sub-blocks are stored like Q4_0's (16 code bytes: value
 // i in the low nibble of byte i, value 16 + i in the high one, zero point 8): PQ4_G64 (a f16 scale
-// per 64 values) and PQ4_G128 (one per 128). Q4_0 has its own kernel (avx512_q4_0_gemv.cpp).
+// per 64 values) and PQ4_G128 (one per 128). Q4_0 has its own kernel (avx512_lane_gemv.cpp).
 // A step takes 128 values of a row. The generic decode tile (avx512_quant.cpp) decodes each
 // 32-value group on its own: 16-byte load, shift, mask and a 256-bit insert, ~2.4 bytes of weights
 // per instruction, which made decode compute-bound at ~22 GB/s per core while memory gives ~30.
@@ -180,8 +180,6 @@ bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
 
 bool avx512_nibble_gemv(DType type, const GemmArgs& a) {
   switch (type) {
-    case DType::kQ4_0:
-      return avx512_q4_0_gemv(a);
     case DType::kPQ4_G64:
       return nibble_gemv(a, kPQ4G64Step);
     case DType::kPQ4_G128:

@@ -243,7 +243,12 @@ void gemm(const GemmArgs& a) {
   }
 }
 
-// The 4-bit types whose one-token product has its own kernel (avx512_nibble_gemv.cpp).
+// The types whose one-token product has its own kernel: Q4_0 and Q8_0 (avx512_lane_gemv.cpp),
+// PQ4_G64 and PQ4_G128 (avx512_nibble_gemv.cpp).
+template <DType kType, class D>
+void gemm_lanes(const GemmArgs& a) {
+  if (!avx512_lane_gemv(kType, a)) gemm<D>(a);
+}
 template <DType kType, class D>
 void gemm_nibbles(const GemmArgs& a) {
   if (!avx512_nibble_gemv(kType, a)) gemm<D>(a);
@@ -255,8 +260,8 @@ void avx512_register_quant(KernelSet& set) {
   auto put = [&](DType t, GemmFn fn) {
     set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
   };
-  put(DType::kQ8_0, gemm<DecQ8_0>);
-  put(DType::kQ4_0, gemm_nibbles<DType::kQ4_0, DecQ4_0>);
+  put(DType::kQ8_0, gemm_lanes<DType::kQ8_0, DecQ8_0>);
+  put(DType::kQ4_0, gemm_lanes<DType::kQ4_0, DecQ4_0>);
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);

@@ -17,11 +17,12 @@ void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
 void avx512_register_quant(KernelSet& set);  // all integer types, VNNI dot products
 void avx512_register_x16(KernelSet& set);    // the load-time x16 layout (kernels/repack_x16.h)
-// Q4_0, PQ4_G64 or PQ4_G128 times one token from the file layout (avx512_nibble_gemv.cpp; Q4_0
-// goes on to avx512_q4_0_gemv.cpp); false (and nothing done) for another type, a.n_tok != 1, or
-// a PQ4 a.k not a multiple of 128.
+// One-token products from the file layout; false (and nothing done) when the type or shape is not
+// theirs, and the caller runs its generic kernel:
+//   Q4_0 and Q8_0, any k (avx512_lane_gemv.cpp); PQ4_G64 and PQ4_G128 with k a multiple of 128
+//   (avx512_nibble_gemv.cpp).
+bool avx512_lane_gemv(DType type, const GemmArgs& a);
 bool avx512_nibble_gemv(DType type, const GemmArgs& a);
-bool avx512_q4_0_gemv(const GemmArgs& a);
 void avx2_register_vec_ops(KernelSet& set);  // silu_mul, exp and their fast variants
 void avx512_register_vec_ops(KernelSet& set);
 
