@@ -204,6 +204,9 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
       ASSERT_NE(oracle, nullptr) << dtype_name(type);
       for (int64_t k : {32, 96, 128, 256, 512 + 256, 1024}) {
         if (k % dtype_info(type).block_elems != 0) continue;
+        // k = 1024 (576-byte rows: all 9 phases of the AVX-512 Q4_0 lane kernel, no tail) only
+        // where it tests something new: under qemu every size costs minutes.
+        if (k == 1024 && type != DType::kQ4_0 && type != DType::kQ8_0) continue;
         for (int64_t rows : {1, 3, 7, 33}) {
           for (int64_t tokens : {1, 2, 3, 5, 17}) {
             // The whole matrix, and a range that starts inside it and stops before its end.
