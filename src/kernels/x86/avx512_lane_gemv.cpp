@@ -94,7 +94,8 @@ std::array<Phase, F::kPeriod> make_phases() {
       if (at % kBlockBytes < kScaleBytes) at += 2;
       const int block = at / kBlockBytes;
       ph.lane_block[l] = block;
-      // Its scale sits at most 16 bytes before its first code: in this vector or the one before.
+      // Its scale sits at most 16 (Q4_0) or 32 (Q8_0) bytes before the lane: in this vector or
+      // the one before.
       ph.scale_word[l] = static_cast<int16_t>(32 + (block * kBlockBytes - base) / 2);
     }
   }
