@@ -188,6 +188,28 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
   EXPECT_EQ(tests, (std::vector<std::string>{"load", "ttft16", "pp16", "tg8", "peak_rss"}));
 }
 
+// --bandwidth: each tg run is set against its own probe; the tg line carries the median fraction.
+TEST(Cli, BenchBandwidthGivesTheRooflineFractionOfTg) {
+#ifdef POCKET_EMULATOR
+  GTEST_SKIP() << "each probe reads 5 GB: minutes under the emulator";
+#else
+  const auto r = run_pocket("bench -m " + quote(shared_path("models/stories260K.gguf")) +
+                            " -p 0 -n 8 -r 2 -t 1 --bandwidth --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  bool saw_tg = false;
+  for (std::string line; std::getline(lines, line);) {
+    const Json j = Json::parse(line);
+    if (j["test"] != "tg8") continue;
+    saw_tg = true;
+    ASSERT_TRUE(j.contains("roofline_fraction")) << line;
+    EXPECT_GT(j["roofline_fraction"].get<double>(), 0.0) << line;
+    EXPECT_GT(j["bandwidth_gbs_median"].get<double>(), 0.0) << line;
+  }
+  EXPECT_TRUE(saw_tg) << r.out;
+#endif
+}
+
 // The scenario table: one row per scenario, with every column filled.
 TEST(Cli, BenchScenariosPrintsTheSeedTable) {
   const std::string file = temp_path("scenarios.json");

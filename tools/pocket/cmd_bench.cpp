@@ -145,7 +145,7 @@ double run_ttft(Context& ctx, int n, uint32_t seed) {
   return seconds_since(t0);
 }
 
-int bench_model(const BenchOptions& o, const std::string& path, int threads, double bandwidth) {
+int bench_model(const BenchOptions& o, const std::string& path, int threads) {
   const std::string isa(isa_name(active_kernels().isa));
   const ContextParams params{.n_ctx = std::max(o.n_prompt, o.depth + o.n_gen) + 1,
                              .n_seq_max = 1,
@@ -212,8 +212,17 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
         "\n| model | size | params | isa | threads | test | t/s "
         "|\n|---|---|---|---|---|---|---|\n");
   }
-  auto report = [&](const std::string& test, const std::vector<double>& samples, double roofline) {
+  // roofline: per run, the fraction of the bandwidth roofline measured just before it (empty
+  // without --bandwidth); the median is reported, with the probes' range.
+  struct Roofline {
+    std::vector<double> fractions, probes_gbs;
+  };
+  auto report = [&](const std::string& test, const std::vector<double>& samples,
+                    const Roofline& roofline) {
     const Stats s = stats(samples);
+    const bool has_roofline = !roofline.fractions.empty();
+    const Stats f = has_roofline ? stats(roofline.fractions) : Stats{};
+    const Stats bw = has_roofline ? stats(roofline.probes_gbs) : Stats{};
     if (o.json) {
       nlohmann::json j = base_json(test);
       j.update({{"tok_s_median", s.median},
@@ -222,7 +231,10 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
                 {"kv_type", kv_name},
                 {"fast_math", o.fast_math},
                 {"kv_bytes", ctx.kv().bytes_allocated()}});
-      if (roofline > 0) j["roofline_fraction"] = s.median / roofline;
+      if (has_roofline) {
+        j["roofline_fraction"] = f.median;
+        j["bandwidth_gbs_median"] = bw.median;
+      }
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("| %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f ± %.2f", path.c_str(),
@@ -230,8 +242,12 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
                   static_cast<double>(m.n_params()) / 1e9,
                   (isa + (o.fast_math ? " fast-math" : "")).c_str(), threads, test.c_str(),
                   s.median, (s.max - s.min) / 2);
-      if (roofline > 0)
-        std::printf(" (%.0f%% of the %.1f t/s roofline)", 100.0 * s.median / roofline, roofline);
+      if (has_roofline) {
+        std::printf(
+            " (%.0f%% of the roofline, median of %zu runs each against a probe just before"
+            " it: %.1f-%.1f GB/s)",
+            100.0 * f.median, roofline.fractions.size(), bw.min, bw.max);
+      }
       std::printf(" |\n");
     }
     std::fflush(stdout);
@@ -241,7 +257,7 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
     std::vector<double> v;
     for (int r = 0; r < o.reps; ++r)
       v.push_back(run_pp(ctx, o.n_prompt, static_cast<uint32_t>(r + 1)));
-    report("pp" + std::to_string(o.n_prompt), v, 0);
+    report("pp" + std::to_string(o.n_prompt), v, {});
     if (!o.json) {
       std::printf("(KV cache %s after pp%d: %.2f MiB allocated)\n", kv_name, o.n_prompt,
                   static_cast<double>(ctx.kv().bytes_allocated()) / (1 << 20));
@@ -249,17 +265,24 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads, dou
   }
   if (o.n_gen > 0) {
     run_tg(ctx, 2, 0, 1);
-    std::vector<double> v;
-    for (int r = 0; r < o.reps; ++r) {
-      v.push_back(run_tg(ctx, o.n_gen, o.depth, static_cast<uint32_t>(r + 7)));
-    }
-    // Decode reads every weight once per token (the embedding only one row): the roofline.
+    // Decode reads every weight once per token (the embedding only one row): the roofline is
+    // bandwidth / these bytes. The VM's bandwidth drifts by tens of percent within minutes, so
+    // each run is set against a probe taken right before it, not against one probe for all.
     const double bytes_per_token = static_cast<double>(m.weight_bytes()) -
                                    static_cast<double>(m.weights().tok_embd->nbytes) *
                                        (m.weights().output == m.weights().tok_embd ? 0.0 : 1.0);
+    std::vector<double> v;
+    Roofline roofline;
+    for (int r = 0; r < o.reps; ++r) {
+      const double probe_gbs = o.bandwidth ? measure_bandwidth_gbs(threads) : 0.0;
+      v.push_back(run_tg(ctx, o.n_gen, o.depth, static_cast<uint32_t>(r + 7)));
+      if (probe_gbs > 0) {
+        roofline.probes_gbs.push_back(probe_gbs);
+        roofline.fractions.push_back(v.back() * bytes_per_token / (probe_gbs * 1e9));
+      }
+    }
     const std::string depth = o.depth > 0 ? "@d" + std::to_string(o.depth) : "";
-    report("tg" + std::to_string(o.n_gen) + depth, v,
-           bandwidth > 0 ? bandwidth * 1e9 / bytes_per_token : 0);
+    report("tg" + std::to_string(o.n_gen) + depth, v, roofline);
   }
   const uint64_t peak = peak_resident_bytes();
   if (o.json) {
@@ -300,7 +323,7 @@ int bench(const BenchOptions& o) {
                           .memory = o.memory,
                           .json = o.json});
   }
-  for (const std::string& path : models) bench_model(o, path, threads, bandwidth);
+  for (const std::string& path : models) bench_model(o, path, threads);
   return 0;
 }
 
@@ -329,7 +352,8 @@ void add_bench_command(CLI::App& app, CommandBody& body) {
   add_fast_math_flag(*cmd, o->fast_math);
   cmd->add_flag("--json", o->json, "One JSON object per test");
   cmd->add_flag("--bandwidth", o->bandwidth,
-                "Measure read bandwidth; the tg line then shows its fraction of the roofline");
+                "Measure read bandwidth; the tg line then shows its fraction of the roofline (each "
+                "run against a probe taken just before it)");
   cmd->add_flag("--cold", o->cold,
                 "Drop the model from the page cache first: time a cold load, then a warm one");
   cmd->add_option("--scenarios", o->scenarios,
