@@ -85,20 +85,24 @@ void prepare_steps(const ActBlockQ8* x, int64_t steps, std::vector<ActStep>& out
   }
 }
 
-// Word w of the packed codes: sub-block w / 8, its code word w % 8. Words 32 and up come from
-// the second load.
-inline __m512i code_index(const StepLayout& l) {
-  alignas(64) int16_t idx[32];
-  for (int w = 0; w < 32; ++w) idx[w] = static_cast<int16_t>(l.code_word[w / 8] + w % 8);
-  return _mm512_load_si512(idx);
+// The permute indices of a layout, made at compile time.
+struct StepIndex {
+  // Word w of the packed codes: sub-block w / 8, its code word w % 8. Words 32 and up come from
+  // the second load.
+  alignas(64) int16_t code[32];
+  // Word i of the low half: sub-block i / 4's scale, for lanes 4b..4b+3.
+  alignas(64) int16_t scale[32];
+};
+
+constexpr StepIndex make_index(const StepLayout& l) {
+  StepIndex idx{};
+  for (int w = 0; w < 32; ++w) idx.code[w] = static_cast<int16_t>(l.code_word[w / 8] + w % 8);
+  for (int i = 0; i < 16; ++i) idx.scale[i] = static_cast<int16_t>(l.scale_word[i / 4]);
+  return idx;
 }
 
-// Word i of the low half: sub-block i / 4's scale, for lanes 4b..4b+3.
-inline __m512i scale_index(const StepLayout& l) {
-  alignas(64) int16_t idx[32] = {};
-  for (int i = 0; i < 16; ++i) idx[i] = static_cast<int16_t>(l.scale_word[i / 4]);
-  return _mm512_load_si512(idx);
-}
+constexpr StepIndex kPQ4G64Index = make_index(kPQ4G64Step);
+constexpr StepIndex kPQ4G128Index = make_index(kPQ4G128Step);
 
 template <int R, bool kOneGroup>
 void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_steps,
@@ -151,14 +155,15 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
   for (int i = 0; i < R; ++i) a.y[r + i] = _mm512_reduce_add_ps(acc[i]);
 }
 
-bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
+bool nibble_gemv(const GemmArgs& a, const StepLayout& layout, const StepIndex& index) {
   if (a.n_tok != 1 || a.k % kStepValues != 0) return false;
   const int64_t n_steps = a.k / kStepValues;
   thread_local ActPrepCache<ActStep> cache;
   const ActStep* steps = cache.get(a, [&](std::vector<ActStep>& out) {
     prepare_steps(static_cast<const ActBlockQ8*>(a.x), n_steps, out);
   });
-  const __m512i code_idx = code_index(layout), scale_idx = scale_index(layout);
+  const __m512i code_idx = _mm512_load_si512(index.code);
+  const __m512i scale_idx = _mm512_load_si512(index.scale);
   auto run = [&](auto one_group) {
     int64_t r = a.r0;
     for (; r + kRows <= a.r1; r += kRows) {
@@ -181,9 +186,9 @@ bool nibble_gemv(const GemmArgs& a, const StepLayout& layout) {
 bool avx512_nibble_gemv(DType type, const GemmArgs& a) {
   switch (type) {
     case DType::kPQ4_G64:
-      return nibble_gemv(a, kPQ4G64Step);
+      return nibble_gemv(a, kPQ4G64Step, kPQ4G64Index);
     case DType::kPQ4_G128:
-      return nibble_gemv(a, kPQ4G128Step);
+      return nibble_gemv(a, kPQ4G128Step, kPQ4G128Index);
     default:
       return false;
   }

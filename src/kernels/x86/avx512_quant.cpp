@@ -244,14 +244,12 @@ void gemm(const GemmArgs& a) {
 }
 
 // The types whose one-token product has its own kernel: Q4_0 and Q8_0 (avx512_lane_gemv.cpp),
-// PQ4_G64 and PQ4_G128 (avx512_nibble_gemv.cpp).
-template <DType kType, class D>
-void gemm_lanes(const GemmArgs& a) {
-  if (!avx512_lane_gemv(kType, a)) gemm<D>(a);
-}
-template <DType kType, class D>
-void gemm_nibbles(const GemmArgs& a) {
-  if (!avx512_nibble_gemv(kType, a)) gemm<D>(a);
+// PQ4_G64 and PQ4_G128 (avx512_nibble_gemv.cpp). The tiles above do the rest (prefill, and the
+// shapes the one-token kernel declines).
+using OneTokenFn = bool (*)(DType, const GemmArgs&);
+template <DType kType, class D, OneTokenFn kOneToken>
+void gemm_one_token_first(const GemmArgs& a) {
+  if (!kOneToken(kType, a)) gemm<D>(a);
 }
 
 }  // namespace
@@ -260,15 +258,15 @@ void avx512_register_quant(KernelSet& set) {
   auto put = [&](DType t, GemmFn fn) {
     set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
   };
-  put(DType::kQ8_0, gemm_lanes<DType::kQ8_0, DecQ8_0>);
-  put(DType::kQ4_0, gemm_lanes<DType::kQ4_0, DecQ4_0>);
+  put(DType::kQ8_0, gemm_one_token_first<DType::kQ8_0, DecQ8_0, avx512_lane_gemv>);
+  put(DType::kQ4_0, gemm_one_token_first<DType::kQ4_0, DecQ4_0, avx512_lane_gemv>);
   put(DType::kQ4_1, gemm<DecQ4_1>);
   put(DType::kQ5_0, gemm<DecQ5_0>);
   put(DType::kQ5_1, gemm<DecQ5_1>);
   put(DType::kPQ8_G64, gemm<DecPQ8<64>>);
   put(DType::kPQ8_G128, gemm<DecPQ8<128>>);
-  put(DType::kPQ4_G64, gemm_nibbles<DType::kPQ4_G64, DecPQ4<64>>);
-  put(DType::kPQ4_G128, gemm_nibbles<DType::kPQ4_G128, DecPQ4<128>>);
+  put(DType::kPQ4_G64, gemm_one_token_first<DType::kPQ4_G64, DecPQ4<64>, avx512_nibble_gemv>);
+  put(DType::kPQ4_G128, gemm_one_token_first<DType::kPQ4_G128, DecPQ4<128>, avx512_nibble_gemv>);
   put(DType::kPQ4A_G64, gemm<DecPQ4A<64>>);
   put(DType::kPQ4A_G128, gemm<DecPQ4A<128>>);
   put(DType::kQ4_K, gemm<DecQ4_KPair>);
