@@ -26,6 +26,7 @@
 #include "kernels/act_prep_cache.h"
 #include "kernels/ref/block_layouts.h"
 #include "kernels/x86/avx512_intrin.h"  // first: see there
+#include "kernels/x86/next_tile_prefetch.h"
 #include "kernels/x86/unroll.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -35,9 +36,6 @@ namespace {
 constexpr int kScaleBytes = 2;
 constexpr int kVec = 64;
 constexpr int kRows = 8;  // rows per tile: 8 independent accumulator chains
-// Software prefetch distances (gemv_rows).
-constexpr int64_t kWholeRowBytes = 2048;
-constexpr int64_t kAheadBytes = 1024;
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ8_0) == 34 && kActBlock == 32);
 
 struct Q4_0Format {
@@ -177,23 +175,14 @@ void gemv_rows(const GemmArgs& a, int64_t r, const Position* pos, int64_t n_pos)
     prev[i] = _mm512_setzero_si512();
   }
   // Without software prefetch, decode ran at half the speed: the hardware prefetcher does not
-  // keep enough lines in flight for R streams. Each row's bytes `ahead` further on are fetched,
-  // or, past the row's end, the same row of the next tile.
-  // - Short rows (up to kWholeRowBytes: 1536 values of Q4_0 or Q8_0) are fetched one whole tile
-  //   ahead, the next stretch of contiguous memory.
-  // - Long rows (ffn_down, 8960 values) are fetched kAheadBytes ahead. The next tile's same place
-  //   would be 40 KB (Q4_0) ahead. ffn_down of the 1.5B files at 2 threads (a scratch loop over
-  //   the 28 layers, variants alternated every pass), one tile ahead / 2 KB / 1 KB: Q4_0
-  //   37.2-38.4 / 41.3-43.8 / 43.5-46.3 GB/s, Q8_0 42.4-43.7 / 46.1-46.5 / 48.6-50.3 GB/s.
-  const int64_t ahead = row_bytes <= kWholeRowBytes ? row_bytes : kAheadBytes;
-  const int64_t next_tile = static_cast<int64_t>(R * stride) - row_bytes;
+  // keep enough lines in flight for R streams.
+  [[maybe_unused]] NextTilePrefetch prefetch(w0, R * stride);
   auto position = [&](int64_t j, auto load) {
     const Position& p = pos[j];
-    const int64_t fetch = kVec * j + ahead < row_bytes ? ahead : ahead + next_tile;
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) {
       const uint8_t* src = w0 + i * stride + static_cast<size_t>(kVec * j);
-      if constexpr (R > 1) _mm_prefetch(reinterpret_cast<const char*>(src + fetch), _MM_HINT_T0);
+      if constexpr (R > 1) prefetch.step();
       const __m512i v = load(src);
       __m512i isum;
       if constexpr (F::kNibbles) {

@@ -25,6 +25,7 @@
 #include "kernels/act_prep_cache.h"
 #include "kernels/ref/block_layouts.h"
 #include "kernels/x86/avx512_intrin.h"  // first: see there
+#include "kernels/x86/next_tile_prefetch.h"
 #include "kernels/x86/unroll.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -117,17 +118,15 @@ void gemv_rows(const GemmArgs& a, int64_t r, const ActStep* steps, int64_t n_ste
   POCKET_UNROLL
   for (int i = 0; i < R; ++i) acc[i] = _mm512_setzero_ps();
   const __m512i low4 = _mm512_set1_epi8(0x0F);
+  [[maybe_unused]] NextTilePrefetch prefetch(w[0], R * a.w_stride);
   for (int64_t s = 0; s < n_steps; ++s) {
     const ActStep& st = steps[s];
     const size_t at = static_cast<size_t>(s) * step_bytes;
     POCKET_UNROLL
     for (int i = 0; i < R; ++i) {
-      if constexpr (R > 1) {
-        // Rows are short streams (a 1536-value row is 14 cache lines): fetch the same place of
-        // the next R rows, both lines this step's 66-72 bytes can touch.
-        const char* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + at);
-        _mm_prefetch(next, _MM_HINT_T0);
-        _mm_prefetch(next + 64, _MM_HINT_T0);
+      if constexpr (R > 1) {  // a step reads 66-68 bytes of a row: two lines ahead
+        prefetch.step();
+        prefetch.step();
       }
       const uint8_t* p = w[i] + at;
       __m512i codes;

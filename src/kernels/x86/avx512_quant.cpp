@@ -10,6 +10,7 @@
 // holds two 32-value groups (see tile512).
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/avx512_panel_gemm.h"
+#include "kernels/x86/next_tile_prefetch.h"
 #include "kernels/x86/qgemm_tile.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -106,6 +107,7 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
     }
   }
   typename D::Prep prep0[R]{}, prep1[R]{};  // set at each block start; {} quiets GCC
+  [[maybe_unused]] NextTilePrefetch prefetch(w[0], R * a.w_stride);
   int64_t g = 0;
   for (; g + 2 <= n_groups; g += 2) {
     const int64_t b0 = g / kGroups, b1 = (g + 1) / kGroups;
@@ -121,19 +123,15 @@ void tile512(const GemmArgs& a, int64_t r, int64_t t) {
     const typename D::Prep* p1 = kGroups == 1 ? prep1 : prep0;
     if constexpr (R > 1) {
       // Decode streams R short rows at once (a 1536-value Q4_0 row is 14 cache lines), too short
-      // for the hardware prefetcher to ramp up: fetch the same place of the next R rows. Small
-      // batches (2-15 tokens) stream the same way and need it as much: without it a 2-token
-      // batch read weights from memory at a quarter of the 1-token rate.
-      // The address follows the bytes this step reads (2 groups' share of the block, which can
-      // exceed a cache line: Q8_0 68 bytes, our g128 INT8 65), not the block start: a K-quant
-      // block spans 2-4 lines and only the first one was fetched.
-      constexpr size_t kStepBytes = 2 * D::kBytes / kGroups;
-      const size_t at = static_cast<size_t>(g) * D::kBytes / kGroups;
+      // for the hardware prefetcher to ramp up: fetch the next tile (next_tile_prefetch.h), one
+      // line per row and 64 bytes this step reads. Small batches (2-15 tokens) stream the same
+      // way and need it as much: without it a 2-token batch read weights from memory at a quarter
+      // of the 1-token rate.
+      constexpr size_t kStepBytes = 2 * D::kBytes / kGroups;  // Q8_0 68, our g128 INT8 65
       POCKET_UNROLL
       for (int i = 0; i < R; ++i) {
-        const char* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + at);
-        _mm_prefetch(next, _MM_HINT_T0);
-        if constexpr (kStepBytes > 64) _mm_prefetch(next + 64, _MM_HINT_T0);
+        prefetch.step();
+        if constexpr (kStepBytes > 64) prefetch.step();
       }
     }
     __m512i q[R];
@@ -244,8 +242,8 @@ void gemm(const GemmArgs& a) {
 }
 
 // The types whose one-token product has its own kernel: Q4_0 and Q8_0 (avx512_lane_gemv.cpp),
-// PQ4_G64 and PQ4_G128 (avx512_nibble_gemv.cpp). The tiles above do the rest (prefill, and the
-// shapes the one-token kernel declines).
+// PQ4_G64 and PQ4_G128 (avx512_nibble_gemv.cpp), Q6_K (avx512_q6k_gemv.cpp). The tiles above do the
+// rest (prefill, and the shapes the one-token kernel declines).
 using OneTokenFn = bool (*)(DType, const GemmArgs&);
 template <DType kType, class D, OneTokenFn kOneToken>
 void gemm_one_token_first(const GemmArgs& a) {
@@ -271,7 +269,7 @@ void avx512_register_quant(KernelSet& set) {
   put(DType::kPQ4A_G128, gemm<DecPQ4A<128>>);
   put(DType::kQ4_K, gemm<DecQ4_KPair>);
   put(DType::kQ5_K, gemm<DecQ5_K>);
-  put(DType::kQ6_K, gemm<DecQ6_KPair>);
+  put(DType::kQ6_K, gemm_one_token_first<DType::kQ6_K, DecQ6_KPair, avx512_q6k_gemv>);
 }
 
 }  // namespace pocket::x86

@@ -20,10 +20,11 @@ void avx512_register_x16(KernelSet& set);    // the load-time x16 layout (kernel
 // One-token products from the file layout; false (and nothing done) when the type or shape is not
 // theirs, and the caller runs its generic kernel:
 //   Q4_0 and Q8_0, any k (avx512_lane_gemv.cpp); PQ4_G64 and PQ4_G128 with k a multiple of 128
-//   (avx512_nibble_gemv.cpp).
+//   (avx512_nibble_gemv.cpp); Q6_K (avx512_q6k_gemv.cpp).
 bool avx512_lane_gemv(DType type, const GemmArgs& a);
 bool avx512_nibble_gemv(DType type, const GemmArgs& a);
-void avx2_register_vec_ops(KernelSet& set);  // silu_mul, exp and their fast variants
+bool avx512_q6k_gemv(DType type, const GemmArgs& a);  // Q6_K, k a multiple of 256
+void avx2_register_vec_ops(KernelSet& set);           // silu_mul, exp and their fast variants
 void avx512_register_vec_ops(KernelSet& set);
 
 }  // namespace pocket::x86
