@@ -16,7 +16,7 @@
 //
 // Measured against the generic tile (avx512_quant.cpp: 8 rows, 2 groups of 32 per step, run-time
 // shift counts), which the output matrix of a Q4_0 file (Q6_K, 20% of a token's bytes) used:
-// - in cache, one thread (pocket_gemm_bench gemv/avx512/Q6_K): 39 -> 55 GB/s;
+// - in cache, one thread (pocket_gemm_bench gemv/avx512/Q6_K): 39 -> 53-55 GB/s;
 // - from memory, a 151936 x 1536 matrix, 2 threads, kernels alternated pass by pass in one
 //   process: 26.8 -> 35.0 GB/s. With 8-row tiles the same kernel read 29.3 (4 rows: 33.1) and,
 //   fetching each row's next-tile bytes at the same place, as the generic tile does, 25-27;
