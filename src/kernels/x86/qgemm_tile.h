@@ -30,6 +30,7 @@
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/ref/block_layouts.h"
+#include "kernels/x86/next_tile_prefetch.h"
 #include "kernels/x86/unroll.h"
 
 namespace pocket {
@@ -325,14 +326,17 @@ inline void qgemm_tile(const GemmArgs& a, int64_t r, int64_t t) {
       off[i][u] = 0.0f;
     }
   }
+  [[maybe_unused]] x86::NextTilePrefetch prefetch(w[0], R * a.w_stride);
   for (int64_t b = 0; b < n_blocks; ++b) {
     if constexpr (R > 1 && T == 1) {
       // Decode streams R short rows at once, too short for the hardware prefetcher to ramp up:
-      // fetch this block's lines in the next R rows (avx512_quant.cpp does the same).
+      // fetch the next tile in address order (next_tile_prefetch.h), one line per row and 64
+      // bytes of this block. Against fetching each row's same place in the next tile, alternated
+      // token by token (POCKET_ISA=avx2, 1.5B, 2 threads): Q4_0 42.97 -> 34.45 ms per token,
+      // Q8_0 58.52 -> 55.61, Q4_K_M 46.05 -> 37.82.
       POCKET_UNROLL
       for (int i = 0; i < R; ++i) {
-        const auto* next = reinterpret_cast<const char*>(w[i] + R * a.w_stride + b * D::kBytes);
-        for (int at = 0; at < D::kBytes; at += 64) _mm_prefetch(next + at, _MM_HINT_T0);
+        for (int at = 0; at < D::kBytes; at += 64) prefetch.step();
       }
     }
     typename D::Prep prep[R];
