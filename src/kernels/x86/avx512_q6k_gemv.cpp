@@ -19,8 +19,9 @@
 // - in cache, one thread (pocket_gemm_bench gemv/avx512/Q6_K): 39 -> 53-55 GB/s;
 // - from memory, a 151936 x 1536 matrix, 2 threads, kernels alternated pass by pass in one
 //   process: 26.8 -> 35.0 GB/s. In another run, against the generic tile's 26.7, the same kernel
-//   with 8-row tiles read 29.3 and with 4-row tiles 33.1; with 8-row tiles fetching each row's
-//   next-tile bytes at the same place, as the generic tile does, 25-28;
+//   with 8-row tiles read 29.3, with 4-row tiles 33.1, and with 8-row tiles fetching each row's
+//   next-tile bytes at the same place, as the generic tile does, 27.7 (one thread, another run:
+//   26.2 against the generic tile's 33.2);
 // - 1.5B Q4_0 decode alternated token by token: 20.4 -> 19.8 ms per token.
 #include <cstddef>
 #include <cstdint>
