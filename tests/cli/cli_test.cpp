@@ -188,6 +188,49 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
   EXPECT_EQ(tests, (std::vector<std::string>{"load", "ttft16", "pp16", "tg8", "peak_rss"}));
 }
 
+// Weights are repacked at load where this CPU has a layout for them (AVX-512: PQ8 g64 here), and
+// --no-repack keeps the file's.
+TEST(Cli, BenchRepacksByDefaultAndNoRepackKeepsTheFileLayout) {
+  const std::string config = temp_path("repack-config.json");
+  std::ofstream(config) << R"({"model_type": "qwen2", "hidden_size": 128, "intermediate_size": 256,
+    "num_attention_heads": 4, "num_hidden_layers": 1, "num_key_value_heads": 2,
+    "max_position_embeddings": 512, "rms_norm_eps": 1e-6, "rope_theta": 10000,
+    "tie_word_embeddings": false, "vocab_size": 151936})";
+  const std::string f32 = temp_path("repack-f32.gguf");
+  const std::string q8 = temp_path("repack-q8g64.gguf");
+  auto r = run_pocket("synth --config " + quote(config) + " --type f32 -o " + quote(f32));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_pocket("quantize --in " + quote(f32) + " --out " + quote(q8) +
+                 " --bits 8 --group-size 64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto repacked_bytes = [&](const std::string& flags, std::string* isa) {
+    const auto b = run_pocket("bench -m " + quote(q8) + " -p 4 -n 2 -r 1 -t 1 --json" + flags);
+    EXPECT_EQ(b.exit_code, 0) << b.err;
+    std::istringstream lines(b.out);
+    for (std::string line; std::getline(lines, line);) {
+      const Json j = Json::parse(line);
+      if (j["test"] != "load") continue;
+      *isa = j["isa"];
+      return j["repacked_bytes"].get<uint64_t>();
+    }
+    ADD_FAILURE() << "no load line in " << b.out;
+    return uint64_t{0};
+  };
+  std::string isa;
+  const uint64_t by_default = repacked_bytes("", &isa);
+  if (isa == "avx512") {
+    EXPECT_GT(by_default, 0u);
+  } else {
+    EXPECT_EQ(by_default, 0u) << "no repacked layout on " << isa;
+  }
+  EXPECT_EQ(repacked_bytes(" --no-repack", &isa), 0u);
+  r = run_pocket("run -m " + quote(q8) + " -p Hello -n 4 --temp 0 --no-repack");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  fs::remove(q8);
+  fs::remove(f32);
+  fs::remove(config);
+}
+
 // --bandwidth: each tg run is set against its own probe; the tg line carries the median fraction.
 TEST(Cli, BenchBandwidthGivesTheRooflineFractionOfTg) {
 #ifdef POCKET_EMULATOR

@@ -178,6 +178,7 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
   if (o.json) {
     auto j = base_json(o.cold ? "load_cold" : "load");
     j["seconds"] = first_load;
+    j["repacked_bytes"] = ready->weights.repacked.bytes;
     if (o.cold) j["cached_fraction_after_drop"] = cached;
     std::printf("%s\n", j.dump().c_str());
     if (o.cold) {
@@ -205,6 +206,10 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
       }
     } else {
       std::printf(" (page cache as found)");
+    }
+    if (ready->weights.repacked.bytes > 0) {
+      std::printf(", %s of weights repacked (--no-repack keeps the file layout)",
+                  format_bytes(ready->weights.repacked.bytes).c_str());
     }
     if (o.n_prompt > 0)
       std::printf("; time to first token after a %d-token prompt: %.3f s", o.n_prompt, ttft);

@@ -16,9 +16,10 @@ void add_memory_flags(CLI::App& cmd, MemoryFlags& flags) {
       ->capture_default_str();
   cmd.add_flag("--no-prefetch", flags.no_prefetch,
                "Do not map the weights in at load; let the first tokens fault them in");
-  cmd.add_flag("--repack", flags.repack,
-               "Repack the weights at load into this CPU's faster layout (AVX-512: Q4_0, Q8_0, "
-               "PQ4/PQ8 g64/g128): faster decode, slower load");
+  cmd.add_flag("--no-repack", flags.no_repack,
+               "Keep the file's weight layout: by default Q4_0, Q8_0 and PQ4/PQ8 g64/g128 "
+               "weights are repacked at load into an interleaved layout on AVX-512 (faster "
+               "decode, a copy at load)");
 }
 
 namespace {
@@ -47,7 +48,7 @@ PreparedWeights prepare_weights_for(Model& model, const ContextParams& params,
   if (!flags.budget.empty()) options.budget = parse_byte_size(flags.budget);
   options.chunk_bytes = static_cast<uint64_t>(flags.chunk_mb) << 20;
   options.populate = !flags.no_prefetch;
-  options.repack = flags.repack;
+  options.repack = !flags.no_repack;
   if (!quiet) {
     options.progress = progress_bar("mapping weights");
     options.repack_progress = progress_bar("repacking weights");

@@ -1,4 +1,4 @@
-// --mem-budget, --chunk-mb, --no-prefetch and --repack, shared by run, chat and bench; and the
+// --mem-budget, --chunk-mb, --no-prefetch and --no-repack, shared by run, chat and bench; and the
 // load step they control (runtime/model_memory.h) with its progress bar and memory report.
 #pragma once
 
@@ -14,7 +14,7 @@ struct MemoryFlags {
   std::string budget;  // "3.8G"; empty: none
   int chunk_mb = 512;
   bool no_prefetch = false;
-  bool repack = false;
+  bool no_repack = false;
 };
 
 void add_memory_flags(CLI::App& cmd, MemoryFlags& flags);
