@@ -50,6 +50,8 @@ constexpr std::array kTable = {
     Entry{DType::kPQ4_G128_X16, {"PQ4_G128_X16", 128, 66, false, true}},
     Entry{DType::kPQ8_G64_X16, {"PQ8_G64_X16", 64, 66, false, true}},
     Entry{DType::kPQ8_G128_X16, {"PQ8_G128_X16", 128, 130, false, true}},
+    Entry{DType::kF16_X16, {"F16_X16", 1, 2, false, true}},
+    Entry{DType::kBF16_X16, {"BF16_X16", 1, 2, false, true}},
 };
 
 }  // namespace

@@ -21,6 +21,13 @@
 // against signed int8 activations and the zero point is one multiply-add per block and token.
 // So 4-bit "unit" m = 0..7 of a sub-block (values 4m..4m+3) is chunk m / 2's low (m even) or high
 // (m odd) nibbles, and 8-bit unit m is chunk m.
+//
+// The 16-bit floats (F16, BF16) have no groups: rows [16p, 16p + 16) become, for each value j of
+// the row, the 16 rows' values side by side (32 bytes, row i's at 2i). One 32-byte load widened
+// to 16 f32 lanes then holds value j of 16 rows, so the kernel multiplies it by value j of a
+// token's activations broadcast to every lane and accumulates 16 outputs per FMA: no horizontal
+// sums, and one weight load serves every token of a tile (the file layout's dot products need a
+// weight load and an activation load per 16 products).
 #pragma once
 
 #include <cstdint>
@@ -35,8 +42,9 @@ inline constexpr int kX16Rows = 16;
 
 struct X16Format {
   DType source;
-  int group;  // values per scale
-  int bits;   // 4 or 8
+  int group;  // values per scale (1 for the floats)
+  int bits;   // 4 or 8, or 16 for the floats (which use none of the members below)
+  bool is_float() const { return bits == 16; }
   int zero() const { return bits == 4 ? 8 : 128; }
   int block_bytes() const { return 2 + group * bits / 8; }  // the source's bytes per group
   int sub_bytes() const { return kX16Rows * 32 * bits / 8; }
@@ -60,6 +68,9 @@ struct X16Value {
 };
 X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, int64_t row,
                    int64_t col);
+
+// The 16 bits (f16 or bf16) of value `col` of row `row` of a float x16 matrix.
+uint16_t x16_float_bits(const uint8_t* base, size_t row_stride, int64_t row, int64_t col);
 
 // The scalar kernels of the x16 types (the oracle of the SIMD ones).
 void register_scalar_x16_kernels(KernelSet& set);

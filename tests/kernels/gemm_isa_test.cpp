@@ -225,14 +225,17 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
 }
 
 constexpr DType kX16Sources[] = {DType::kQ4_0,     DType::kQ8_0,    DType::kPQ4_G64,
-                                 DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128};
+                                 DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128,
+                                 DType::kF16,      DType::kBF16};
+constexpr DType kX16GroupSources[] = {DType::kQ4_0,     DType::kQ8_0,    DType::kPQ4_G64,
+                                      DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128};
 
 // The x16 layout keeps every value: each code (less its zero point) and each f16 scale of the
 // source is where x16_value finds it.
 TEST(GemmIsa, X16RepackKeepsEveryValue) {
   const unsigned seed = test_seed();
   std::mt19937 rng(seed);
-  for (DType type : kX16Sources) {
+  for (DType type : kX16GroupSources) {
     const X16Format f = *x16_format(*x16_type_for(type));
     const GroupFormat gf = *group_format(type);
     const int64_t rows = 48, k = 3 * f.group;
@@ -262,6 +265,27 @@ TEST(GemmIsa, X16RepackKeepsEveryValue) {
   }
 }
 
+// The float x16 layout keeps every value's 16 bits, at any k.
+TEST(GemmIsa, X16FloatRepackKeepsEveryValue) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  for (DType type : {DType::kF16, DType::kBF16}) {
+    const int64_t rows = 48, k = 37;
+    const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
+    std::vector<uint8_t> w(stride * rows), packed(w.size());
+    for (uint8_t& b : w) b = static_cast<uint8_t>(rng());
+    repack_x16(type, w.data(), stride, rows, k, packed.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t j = 0; j < k; ++j) {
+        uint16_t want;
+        std::memcpy(&want, w.data() + static_cast<size_t>(r) * stride + 2 * j, 2);
+        ASSERT_EQ(x16_float_bits(packed.data(), stride, r, j), want)
+            << dtype_name(type) << " row " << r << " value " << j << " seed=" << seed;
+      }
+    }
+  }
+}
+
 // Every ISA's x16 kernel (the scalar one included) on repacked weights against the scalar kernel
 // of the source type on the original weights: whole 16-row groups, every token-tile tail.
 TEST(GemmIsa, X16KernelsMatchTheSourceTypeOracle) {
@@ -275,12 +299,21 @@ TEST(GemmIsa, X16KernelsMatchTheSourceTypeOracle) {
       const GemmKernel* kern = set->find(x16);
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(x16);
       const int64_t group = x16_format(x16)->group;
-      for (int64_t k : {group, 3 * group, 5 * group}) {
-        for (int64_t tokens : {1, 2, 3, 7, 8, 9, 17}) {
-          check_problem({type, k, 48, tokens, 0, 48, true}, isa, *kern, *scalar->find(type), rng,
-                        seed);
-          check_problem({type, k, 48, tokens, 16, 32, true}, isa, *kern, *scalar->find(type), rng,
-                        seed);
+      // The floats have no groups: odd k, and the 12-token tiles with every tail.
+      const bool is_float = x16_format(x16)->is_float();
+      const std::vector<int64_t> ks = is_float ? std::vector<int64_t>{1, 33, 100}
+                                               : std::vector<int64_t>{group, 3 * group, 5 * group};
+      const std::vector<int64_t> token_counts = is_float
+                                                    ? std::vector<int64_t>{1, 2, 11, 12, 13, 25}
+                                                    : std::vector<int64_t>{1, 2, 3, 7, 8, 9, 17};
+      // Float decode tiles take up to 4 groups: 80 rows are 4 + 1, rows [16, 64) 2 + 1.
+      const int64_t rows = is_float ? 80 : 48, part_end = is_float ? 64 : 32;
+      for (int64_t k : ks) {
+        for (int64_t tokens : token_counts) {
+          check_problem({type, k, rows, tokens, 0, rows, true}, isa, *kern, *scalar->find(type),
+                        rng, seed);
+          check_problem({type, k, rows, tokens, 16, part_end, true}, isa, *kern,
+                        *scalar->find(type), rng, seed);
           if (::testing::Test::HasFatalFailure()) return;
         }
       }

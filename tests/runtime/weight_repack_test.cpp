@@ -71,12 +71,14 @@ bool cpu_has_x16_kernels() {
 }
 
 // Every matrix, repacked, gives the products it gave in the file layout (only the order of the
-// float additions differs: the integer sums are exact), for decode and prefill token counts.
+// float additions differs: the integer sums are exact, and the F16/BF16 products are the same
+// products), for decode and prefill token counts.
 TEST(WeightRepack, RepackedMatricesGiveTheSameProducts) {
   if (!cpu_has_x16_kernels())
     GTEST_SKIP() << "no x16 kernels for " << isa_name(active_kernels().isa);
   ThreadPool pool(2);
-  for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kPQ8_G64}) {
+  for (DType type :
+       {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kPQ8_G64, DType::kF16, DType::kBF16}) {
     const auto file_layout = brown_as(type);
     auto repacked = brown_as(type);
     const RepackStats stats = repack_weights(*repacked, nullptr, 2);

@@ -17,6 +17,7 @@ constexpr X16Entry kX16Types[] = {
     {DType::kQ4_0, DType::kQ4_0_X16, 32, 4},       {DType::kQ8_0, DType::kQ8_0_X16, 32, 8},
     {DType::kPQ4_G64, DType::kPQ4_G64_X16, 64, 4}, {DType::kPQ4_G128, DType::kPQ4_G128_X16, 128, 4},
     {DType::kPQ8_G64, DType::kPQ8_G64_X16, 64, 8}, {DType::kPQ8_G128, DType::kPQ8_G128_X16, 128, 8},
+    {DType::kF16, DType::kF16_X16, 1, 16},         {DType::kBF16, DType::kBF16_X16, 1, 16},
 };
 
 // Bytes of one scale group of 16 rows, and where value `v` of the group (of row i) sits in it.
@@ -34,6 +35,19 @@ Slot x16_slot(const X16Format& f, int i, int v) {
   // 4-bit: unit m = u / 4 is chunk m / 2, low nibbles for even m, high for odd.
   const int m = u / 4;
   return {sub + static_cast<size_t>(64 * (m / 2) + 4 * i + u % 4), (m & 1) != 0};
+}
+
+// Floats: value j of rows 16p..16p+15 at 32 j + 2 i of the group.
+void repack_x16_float(const uint8_t* src, size_t src_stride, int64_t rows, int64_t k,
+                      uint8_t* dst) {
+  const size_t group_bytes = static_cast<size_t>(kX16Rows) * 2 * static_cast<size_t>(k);
+  for (int64_t p = 0; p < rows / kX16Rows; ++p) {
+    uint8_t* out = dst + static_cast<size_t>(p) * group_bytes;
+    for (int i = 0; i < kX16Rows; ++i) {
+      const uint8_t* row = src + static_cast<size_t>(p * kX16Rows + i) * src_stride;
+      for (int64_t j = 0; j < k; ++j) std::memcpy(out + 32 * j + 2 * i, row + 2 * j, 2);
+    }
+  }
 }
 
 }  // namespace
@@ -59,6 +73,10 @@ void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t row
   const X16Format f = *x16_format(*x16);
   POCKET_CHECK(rows % kX16Rows == 0 && k % f.group == 0, ErrorCode::kInternal, "x16 repack of ",
                rows, " rows of ", k, " values");
+  if (f.is_float()) {
+    repack_x16_float(src, src_stride, rows, k, dst);
+    return;
+  }
   // Every source block is { f16 d; codes }: 4-bit codes in Q4_0's order per 32 values (byte b
   // holds value b low and value b + 16 high), 8-bit codes as int8.
   const size_t row_stride = row_bytes(source, static_cast<uint64_t>(k));
@@ -117,6 +135,14 @@ X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, i
   return {code, fp16_to_fp32(h)};
 }
 
+uint16_t x16_float_bits(const uint8_t* base, size_t row_stride, int64_t row, int64_t col) {
+  const uint8_t* at = base + static_cast<size_t>(row / kX16Rows) * kX16Rows * row_stride +
+                      32 * static_cast<size_t>(col) + 2 * static_cast<size_t>(row % kX16Rows);
+  uint16_t bits;
+  std::memcpy(&bits, at, 2);
+  return bits;
+}
+
 namespace {
 
 // Written the way the fast kernels compute: per 32-value block, the exact integer sum of
@@ -144,6 +170,24 @@ void gemm_x16_ref(const GemmArgs& a) {
   }
 }
 
+// Floats: the products and their sum in double.
+template <DType kType>
+void gemm_x16_float_ref(const GemmArgs& a) {
+  for (int64_t r = a.r0; r < a.r1; ++r) {
+    for (int64_t t = 0; t < a.n_tok; ++t) {
+      const auto* x = reinterpret_cast<const float*>(static_cast<const uint8_t*>(a.x) +
+                                                     static_cast<size_t>(t) * a.x_stride);
+      double sum = 0.0;
+      for (int64_t j = 0; j < a.k; ++j) {
+        const uint16_t bits = x16_float_bits(a.w, a.w_stride, r, j);
+        const float w = kType == DType::kF16_X16 ? fp16_to_fp32(bits) : bf16_to_fp32(bits);
+        sum += static_cast<double>(w) * x[j];
+      }
+      a.y[t * a.y_stride + r] = static_cast<float>(sum);
+    }
+  }
+}
+
 }  // namespace
 
 void register_scalar_x16_kernels(KernelSet& set) {
@@ -156,6 +200,10 @@ void register_scalar_x16_kernels(KernelSet& set) {
   q8(DType::kPQ4_G128_X16, gemm_x16_ref<DType::kPQ4_G128_X16>);
   q8(DType::kPQ8_G64_X16, gemm_x16_ref<DType::kPQ8_G64_X16>);
   q8(DType::kPQ8_G128_X16, gemm_x16_ref<DType::kPQ8_G128_X16>);
+  set.gemm[static_cast<size_t>(DType::kF16_X16)] = {gemm_x16_float_ref<DType::kF16_X16>,
+                                                    ActFormat::kF32, kX16Rows};
+  set.gemm[static_cast<size_t>(DType::kBF16_X16)] = {gemm_x16_float_ref<DType::kBF16_X16>,
+                                                     ActFormat::kF32, kX16Rows};
 }
 
 }  // namespace pocket
