@@ -114,12 +114,20 @@ TEST(Cli, TokenizeReadsStdinAndFiles) {
   fs::remove(file);
 }
 
+// A small qwen2 config.json (4 heads, 2 KV heads, the DeepSeek tokenizer's vocabulary) for synth.
+std::string write_qwen2_config(const std::string& name, int hidden, int ffn, int layers) {
+  const std::string path = temp_path(name);
+  std::ofstream(path) << R"({"model_type": "qwen2", "hidden_size": )" << hidden
+                      << R"(, "intermediate_size": )" << ffn
+                      << R"(, "num_attention_heads": 4, "num_hidden_layers": )" << layers
+                      << R"(, "num_key_value_heads": 2, "max_position_embeddings": 512,
+    "rms_norm_eps": 1e-6, "rope_theta": 10000, "tie_word_embeddings": false,
+    "vocab_size": 151936})";
+  return path;
+}
+
 TEST(Cli, SynthWritesARunnableModelOfConfigShapes) {
-  const std::string config = temp_path("config.json");
-  std::ofstream(config) << R"({"model_type": "qwen2", "hidden_size": 64, "intermediate_size": 96,
-    "num_attention_heads": 4, "num_hidden_layers": 2, "num_key_value_heads": 2,
-    "max_position_embeddings": 512, "rms_norm_eps": 1e-6, "rope_theta": 10000,
-    "tie_word_embeddings": false, "vocab_size": 151936})";
+  const std::string config = write_qwen2_config("config.json", 64, 96, 2);
   for (const char* type : {"f32", "f16", "bf16"}) {
     const std::string out = temp_path(std::string("synth-") + type + ".gguf");
     auto r =
@@ -191,11 +199,7 @@ TEST(Cli, BenchPrintsOneJsonObjectPerTest) {
 // Weights are repacked at load where this CPU has a layout for them (AVX-512: PQ8 g64 here), and
 // --no-repack keeps the file's.
 TEST(Cli, BenchRepacksByDefaultAndNoRepackKeepsTheFileLayout) {
-  const std::string config = temp_path("repack-config.json");
-  std::ofstream(config) << R"({"model_type": "qwen2", "hidden_size": 128, "intermediate_size": 256,
-    "num_attention_heads": 4, "num_hidden_layers": 1, "num_key_value_heads": 2,
-    "max_position_embeddings": 512, "rms_norm_eps": 1e-6, "rope_theta": 10000,
-    "tie_word_embeddings": false, "vocab_size": 151936})";
+  const std::string config = write_qwen2_config("repack-config.json", 128, 256, 1);
   const std::string f32 = temp_path("repack-f32.gguf");
   const std::string q8 = temp_path("repack-q8g64.gguf");
   auto r = run_pocket("synth --config " + quote(config) + " --type f32 -o " + quote(f32));
