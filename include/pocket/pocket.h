@@ -45,8 +45,19 @@ POCKET_API const char* pocket_last_error(void);
 POCKET_API const char* pocket_version(void);
 
 /* --- models --- */
-/* path: a GGUF file or a Hugging Face folder. */
+typedef struct pocket_model_params {
+  /* nonzero (the default): repack the weights at load into this CPU's faster layout where it has
+     one (AVX-512: Q4_0, Q8_0, our INT4/INT8 g64/g128, F16, BF16; nothing elsewhere), as `pocket
+     run` does: faster decode and prefill, a longer load. 0: keep the file's layout. */
+  int32_t repack;
+  int32_t n_threads; /* threads that repack; 0: all cores */
+} pocket_model_params;
+
+POCKET_API pocket_model_params pocket_model_default_params(void);
+/* path: a GGUF file or a Hugging Face folder. pocket_model_load uses the default params. */
 POCKET_API pocket_status pocket_model_load(const char* path, pocket_model** out_model);
+POCKET_API pocket_status pocket_model_load_with_params(const char* path, pocket_model_params params,
+                                                       pocket_model** out_model);
 POCKET_API void pocket_model_free(pocket_model* model);
 /* n_vocab: the length of a row of logits (may exceed the tokenizer's count when padded). */
 POCKET_API int32_t pocket_model_n_vocab(const pocket_model* model);

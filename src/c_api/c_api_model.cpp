@@ -3,6 +3,8 @@
 
 #include "c_api_guard.h"
 #include "c_api_handles.h"
+#include "core/thread_pool.h"
+#include "runtime/weight_repack.h"
 
 using pocket::capi::guard;
 using pocket::capi::guard_value;
@@ -19,12 +21,27 @@ const pocket::LoadedModel& loaded(const pocket_model* model) {
 
 extern "C" {
 
+pocket_model_params pocket_model_default_params(void) {
+  return {.repack = 1, .n_threads = 0};
+}
+
 pocket_status pocket_model_load(const char* path, pocket_model** out_model) {
+  return pocket_model_load_with_params(path, pocket_model_default_params(), out_model);
+}
+
+pocket_status pocket_model_load_with_params(const char* path, pocket_model_params params,
+                                            pocket_model** out_model) {
   return guard("pocket_model_load", [&] {
     require(out_model != nullptr, "out_model is NULL");
     *out_model = nullptr;
     require(path != nullptr, "path is NULL");
+    require(params.n_threads >= 0, "params.n_threads is negative");
     auto lm = std::make_shared<pocket::LoadedModel>(pocket::load_model(path));
+    if (params.repack != 0) {
+      const int threads =
+          params.n_threads > 0 ? params.n_threads : pocket::ThreadPool::default_threads();
+      pocket::repack_weights(*lm->model, nullptr, threads);
+    }
     *out_model = new pocket_model{std::move(lm)};
     return POCKET_OK;
   });

@@ -1,8 +1,10 @@
 // The C API's models and its error contract: statuses, messages naming the culprit, NULLs.
 #include <pocket/pocket.h>
 
+#include <cmath>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "c_api_test_util.h"
 
@@ -27,6 +29,51 @@ TEST(CApiModelTest, LoadsHuggingFaceFolder) {
   ASSERT_TRUE(model);
   EXPECT_EQ(pocket_model_n_vocab(model.get()), 4096);
   EXPECT_EQ(pocket_model_bos(model.get()), 1);
+}
+
+// Last-token logits of a 24-token prompt (ids 10..33), with 2 threads.
+std::vector<float> prompt_logits(const pocket_model* model) {
+  pocket_context_params p = pocket_context_default_params();
+  p.n_ctx = 64;
+  p.n_threads = 2;
+  pocket_context* raw = nullptr;
+  EXPECT_EQ(pocket_context_create(model, p, &raw), POCKET_OK) << pocket_last_error();
+  ContextPtr ctx(raw);
+  std::vector<int32_t> tokens, positions, seqs(24, 0);
+  for (int32_t i = 0; i < 24; ++i) {
+    tokens.push_back(10 + i);
+    positions.push_back(i);
+  }
+  EXPECT_EQ(pocket_decode(ctx.get(), tokens.data(), positions.data(), seqs.data(), nullptr, 24),
+            POCKET_OK)
+      << pocket_last_error();
+  const float* row = pocket_get_logits(ctx.get(), 0);
+  if (row == nullptr) return {};
+  return {row, row + pocket_model_n_vocab(model)};
+}
+
+// Models load repacked by default (as `pocket run` does; a no-op without AVX-512), or in the file
+// layout with repack = 0; both give the same logits but for the order of the float sums.
+TEST(CApiModelTest, RepackedAndFileLayoutLoadsAgree) {
+  const pocket_model_params defaults = pocket_model_default_params();
+  EXPECT_EQ(defaults.repack, 1);
+  EXPECT_EQ(defaults.n_threads, 0);
+  const std::string path = shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f16.gguf");
+  ModelPtr repacked = load(path);
+  pocket_model_params file_layout = defaults;
+  file_layout.repack = 0;
+  pocket_model* raw = nullptr;
+  ASSERT_EQ(pocket_model_load_with_params(path.c_str(), file_layout, &raw), POCKET_OK)
+      << pocket_last_error();
+  ModelPtr plain(raw);
+  const std::vector<float> a = prompt_logits(repacked.get()), b = prompt_logits(plain.get());
+  ASSERT_EQ(a.size(), 4096u);
+  ASSERT_EQ(b.size(), a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    // Six layers of differently ordered sums (and the f16 KV cache's rounding of them) moved the
+    // logits by up to 3.7e-4; a wrong layout moves them by whole units.
+    ASSERT_NEAR(a[i], b[i], 2e-3f * (1.0f + std::fabs(b[i]))) << "logit " << i;
+  }
 }
 
 TEST(CApiModelTest, FreeingNullIsANoOp) {
@@ -95,6 +142,19 @@ TEST(CApiErrorTest, NullArgumentsAreNamed) {
   EXPECT_EQ(pocket_sample(nullptr, nullptr, &token), POCKET_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(pocket_sampler_accept(nullptr, 0), POCKET_ERR_INVALID_ARGUMENT);
   pocket_sampler_reset(nullptr);
+}
+
+TEST(CApiErrorTest, BadModelParamsAreNamed) {
+  pocket_model_params p = pocket_model_default_params();
+  p.n_threads = -1;
+  pocket_model* model = nullptr;
+  EXPECT_EQ(pocket_model_load_with_params(stories_path().c_str(), p, &model),
+            POCKET_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(pocket_last_error(), "params.n_threads")) << pocket_last_error();
+  EXPECT_EQ(model, nullptr);
+  EXPECT_EQ(pocket_model_load_with_params(nullptr, pocket_model_default_params(), &model),
+            POCKET_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(pocket_last_error(), "path")) << pocket_last_error();
 }
 
 TEST(CApiErrorTest, BadContextParamsAreNamed) {
