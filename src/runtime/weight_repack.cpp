@@ -16,18 +16,33 @@ namespace {
 
 constexpr size_t kArenaAlign = 4096;  // each matrix starts on its own page
 
-// The x16 type to repack t into, or nothing when this CPU's kernels gain nothing from it (no
-// x16 type, no SIMD kernel for it, or rows that are not whole 16-row groups).
-std::optional<DType> repack_target(const TensorView& t) {
-  const std::optional<DType> x16 = x16_type_for(t.type);
-  if (!x16 || t.n_rows() % kX16Rows != 0) return std::nullopt;
+// The x16 type to repack a `source` matrix into, or nothing when this CPU's kernels gain nothing
+// from it (no x16 type, or no SIMD kernel for it).
+std::optional<DType> x16_target(DType source) {
+  const std::optional<DType> x16 = x16_type_for(source);
+  if (!x16) return std::nullopt;
   const GemmKernel* kern = active_kernels().find(*x16);
   const GemmKernel* scalar = kernels_for(Isa::kScalar)->find(*x16);
   if (kern == nullptr || (scalar != nullptr && kern->fn == scalar->fn)) return std::nullopt;
   return x16;
 }
 
+// The same for one matrix, which must also be whole 16-row groups.
+std::optional<DType> repack_target(const TensorView& t) {
+  if (t.n_rows() % kX16Rows != 0) return std::nullopt;
+  return x16_target(t.type);
+}
+
 }  // namespace
+
+std::vector<DType> repacked_types() {
+  std::vector<DType> out;
+  for (uint32_t id = 0; id < kMaxTypeId; ++id) {
+    const auto type = static_cast<DType>(id);
+    if (dtype_info(id) && x16_target(type)) out.push_back(type);
+  }
+  return out;
+}
 
 RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_threads,
                            const LoadProgress& progress) {

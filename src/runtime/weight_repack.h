@@ -1,8 +1,8 @@
 // Load-time repacking of the resident weight matrices into the layout this CPU's kernels stream
-// best (kernels/repack_x16.h: Q4_0, Q8_0 and our symmetric PQ4/PQ8 types, 16 rows interleaved,
-// on AVX-512). The file does not change. Each matrix is copied into anonymous memory of the same
-// size and its file pages are released from this process, so a repacked model costs what a
-// mapped one does (plus one matrix while it is being repacked); page-cache pages stay the
+// best (kernels/repack_x16.h: Q4_0, Q8_0, our symmetric PQ4/PQ8 types, F16 and BF16, 16 rows
+// interleaved, on AVX-512). The file does not change. Each matrix is copied into anonymous memory
+// of the same size and its file pages are released from this process, so a repacked model costs
+// what a mapped one does (plus one matrix while it is being repacked); page-cache pages stay the
 // kernel's to reclaim.
 //
 // Only resident matrices are repacked: a streamed one (runtime/weight_streamer.h) is read from the
@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "model/model.h"
 #include "runtime/residency_plan.h"
@@ -22,6 +23,9 @@ struct RepackStats {
   int tensors = 0;
   uint64_t bytes = 0;
 };
+
+// The file types this CPU's kernels repack (none without SIMD kernels for their x16 layout).
+std::vector<DType> repacked_types();
 
 // plan null: every matrix is resident. n_threads: threads that repack (> 0).
 RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_threads,

@@ -309,6 +309,13 @@ TEST(Cli, InfoCpuNamesTheChosenKernels) {
   r = run_pocket("info --cpu", "", "POCKET_ISA=scalar");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("kernels:      scalar (forced by POCKET_ISA)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("repacked:     none"), std::string::npos) << r.out;
+  r = run_pocket("info --cpu", "", "POCKET_ISA=avx512");
+  if (r.exit_code == 0) {  // an AVX-512 CPU
+    for (const char* type : {"repacked:     F16 ", " Q4_0 ", " Q8_0 ", " BF16 ", " PQ4_G128 "}) {
+      EXPECT_NE(r.out.find(type), std::string::npos) << type << " in " << r.out;
+    }
+  }
   r = run_pocket("info --cpu", "", "POCKET_ISA=sse9");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("POCKET_ISA='sse9'"), std::string::npos) << r.err;

@@ -7,12 +7,13 @@
 
 #include "commands.h"
 #include "core/error.h"
-#include "default_paths.h"
 #include "core/thread_pool.h"
+#include "default_paths.h"
 #include "io/gguf.h"
 #include "kernels/cpu_features.h"
 #include "kernels/gemm.h"
 #include "runtime/model_loader.h"
+#include "runtime/weight_repack.h"
 
 namespace pocket::cli {
 namespace {
@@ -55,6 +56,12 @@ int info(const InfoOptions& o) {
     std::printf("kernels:      %s%s\n", std::string(isa_name(active_kernels().isa)).c_str(),
                 std::getenv("POCKET_ISA") ? " (forced by POCKET_ISA)" : " (best supported)");
     std::printf("threads:      %d\n", ThreadPool::default_threads());
+    std::string types;
+    for (DType t : repacked_types())
+      types += (types.empty() ? "" : " ") + std::string(dtype_name(t));
+    std::printf("repacked:     %s\n",
+                types.empty() ? "none (no interleaved layout for this CPU's kernels)"
+                              : (types + " (at load; --no-repack keeps the file layout)").c_str());
     return 0;
   }
   const std::string path = o.model.empty() ? default_model_path() : o.model;
@@ -84,19 +91,22 @@ int info(const InfoOptions& o) {
               tok.kind() == TokenizerKind::kByteLevelBpe ? "byte-level BPE" : "SentencePiece BPE",
               tok.n_vocab(), tok.bos(), tok.eos());
   std::printf("chat:        %s\n",
-              lm.chat_format ? std::string(chat_format_name(*lm.chat_format)).c_str()
-                             : (tok.chat_template().empty() ? "no template" : "unrecognized template"));
+              lm.chat_format
+                  ? std::string(chat_format_name(*lm.chat_format)).c_str()
+                  : (tok.chat_template().empty() ? "no template" : "unrecognized template"));
   if (o.metadata && m.format() == ModelFormat::kGguf) print_gguf_metadata(GgufFile::open(path));
   if (o.tensors) {
     auto print = [](const TensorView* t) {
-      if (t) std::printf("  %-40s %-5s %s\n", t->name.c_str(), std::string(dtype_name(t->type)).c_str(), shape_string(*t).c_str());
+      if (t)
+        std::printf("  %-40s %-5s %s\n", t->name.c_str(), std::string(dtype_name(t->type)).c_str(),
+                    shape_string(*t).c_str());
     };
     print(w.tok_embd);
     print(w.output_norm);
     if (w.output != w.tok_embd) print(w.output);
     for (const auto& l : w.layers) {
-      for (const TensorView* t : {l.attn_norm, l.wq, l.bq, l.wk, l.bk, l.wv, l.bv, l.wo,
-                                  l.ffn_norm, l.w_gate, l.w_up, l.w_down}) {
+      for (const TensorView* t : {l.attn_norm, l.wq, l.bq, l.wk, l.bk, l.wv, l.bv, l.wo, l.ffn_norm,
+                                  l.w_gate, l.w_up, l.w_down}) {
         print(t);
       }
     }
