@@ -32,8 +32,7 @@ void WeightStreamer::FreeDeleter::operator()(uint8_t* p) const {
   std::free(p);
 }
 
-WeightStreamer::WeightStreamer(const Model& model, ResidencyPlan plan)
-    : plan_(std::move(plan)) {
+WeightStreamer::WeightStreamer(const Model& model, ResidencyPlan plan) : plan_(std::move(plan)) {
   const ModelWeights& w = model.weights();
   const size_t n_units = w.layers.size() + 1;
   POCKET_CHECK(plan_.streamed.size() == n_units, ErrorCode::kInternal, "residency plan has ",
@@ -172,6 +171,9 @@ uint64_t populate_weights(const Model& model, const ResidencyPlan* plan, uint64_
   for (size_t i = 0; i < units.size(); ++i) {
     if (plan && plan->streamed[i]) continue;
     for (const auto& t : units[i].tensors) {
+      // Only file pages need mapping in: a matrix repacked at load (runtime/weight_repack.h) is in
+      // anonymous memory its repack already wrote.
+      if (!find_file_region(t.data())) continue;
       todo.push_back(t);
       total += t.size();
     }

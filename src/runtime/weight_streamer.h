@@ -74,7 +74,8 @@ using LoadProgress = std::function<void(uint64_t, uint64_t)>;
 
 // Maps the resident weights into memory before the first token (reading them from the file when
 // they are not in the page cache), at most chunk_bytes at a time so progress can be shown and a
-// cold read is spread evenly. plan null: every weight. Returns the bytes populated.
+// cold read is spread evenly. plan null: every weight. Weights not in a file mapping (repacked
+// ones, in-memory models) are skipped. Returns the bytes populated.
 uint64_t populate_weights(const Model& model, const ResidencyPlan* plan, uint64_t chunk_bytes,
                           const LoadProgress& progress = {});
 

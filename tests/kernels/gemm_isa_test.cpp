@@ -227,16 +227,15 @@ TEST(GemmIsa, EveryIsaMatchesScalarOnRandomInputs) {
 constexpr DType kX16Sources[] = {DType::kQ4_0,     DType::kQ8_0,    DType::kPQ4_G64,
                                  DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128,
                                  DType::kF16,      DType::kBF16};
-constexpr DType kX16GroupSources[] = {DType::kQ4_0,     DType::kQ8_0,    DType::kPQ4_G64,
-                                      DType::kPQ4_G128, DType::kPQ8_G64, DType::kPQ8_G128};
 
 // The x16 layout keeps every value: each code (less its zero point) and each f16 scale of the
 // source is where x16_value finds it.
 TEST(GemmIsa, X16RepackKeepsEveryValue) {
   const unsigned seed = test_seed();
   std::mt19937 rng(seed);
-  for (DType type : kX16GroupSources) {
+  for (DType type : kX16Sources) {
     const X16Format f = *x16_format(*x16_type_for(type));
+    if (f.is_float()) continue;  // X16FloatRepackKeepsEveryValue
     const GroupFormat gf = *group_format(type);
     const int64_t rows = 48, k = 3 * f.group;
     const size_t stride = row_bytes(type, static_cast<uint64_t>(k));

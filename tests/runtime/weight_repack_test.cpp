@@ -112,6 +112,18 @@ TEST(WeightRepack, RepackedMatricesGiveTheSameProducts) {
   }
 }
 
+// Loading maps in only what is still in the file: the repacked matrices were written at load.
+TEST(WeightRepack, PopulateSkipsWhatWasRepacked) {
+  auto model = load_gguf_model(std::make_shared<const GgufFile>(
+      GgufFile::open(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f16.gguf"))));
+  const uint64_t total = populate_weights(*model, nullptr, 1 << 20);  // every matrix, from the file
+  const RepackStats stats = repack_weights(*model, nullptr, 2);
+  EXPECT_EQ(populate_weights(*model, nullptr, 1 << 20), total - stats.bytes);
+  if (cpu_has_x16_kernels()) {
+    EXPECT_GT(stats.bytes, 0u);
+  }
+}
+
 // End to end the logits agree too, though not to 1e-5: activations are quantized to int8 per
 // token, so a last-bit difference in a layer's output can move one activation to the next int8
 // step, which shifts later values by about one step (~1% of a block's largest value).
