@@ -52,6 +52,7 @@ constexpr std::array kTable = {
     Entry{DType::kPQ8_G128_X16, {"PQ8_G128_X16", 128, 130, false, true}},
     Entry{DType::kF16_X16, {"F16_X16", 1, 2, false, true}},
     Entry{DType::kBF16_X16, {"BF16_X16", 1, 2, false, true}},
+    Entry{DType::kQ4_K_X16, {"Q4_K_X16", 256, 144, false, true}},
 };
 
 }  // namespace

@@ -39,8 +39,8 @@ enum class DType : uint32_t {
   kPQ4A_G64 = 104,   // { f16 d; f16 m; u8 qs[32] }  value = d * q + m
   kPQ4A_G128 = 105,  // { f16 d; f16 m; u8 qs[64] }
   kPFP8_G128 = 106,  // { f16 d; u8 e[128] }         value = d * e4m3(e)
-  // In memory only (never read from or written to a file): the symmetric group types and the
-  // 16-bit floats repacked at load with 16 rows interleaved for the AVX-512 kernels
+  // In memory only (never read from or written to a file): the symmetric group types, Q4_K and
+  // the 16-bit floats repacked at load with 16 rows interleaved for the AVX-512 kernels
   // (kernels/repack_x16.h). Same bytes per row as the source type.
   kQ4_0_X16 = 120,
   kQ8_0_X16 = 121,
@@ -50,6 +50,7 @@ enum class DType : uint32_t {
   kPQ8_G128_X16 = 125,
   kF16_X16 = 126,
   kBF16_X16 = 127,
+  kQ4_K_X16 = 128,
 };
 
 struct DTypeInfo {

@@ -52,8 +52,9 @@ struct GemmKernel {
   int row_tile = 1;  // rows per tile: thread ranges are multiples of it
 };
 
-// Covers GGML's ids (< 40) and our own group-wise types (100..127, core/dtype.h).
-inline constexpr size_t kMaxTypeId = 128;
+// Covers GGML's ids (< 40), our own group-wise types (100..) and the load-time layouts (120..128,
+// core/dtype.h).
+inline constexpr size_t kMaxTypeId = 129;
 
 // KV cache row formats (runtime/kv_cache.h has the layouts). kQ8: int8 values with one f32 scale
 // per block of kv_q8_block(n) values (32, or the whole row when n is not a multiple of 32).

@@ -1,6 +1,7 @@
 // The "x16" load-time layout of the symmetric group types (Q4_0, Q8_0, PQ4_G64/128,
-// PQ8_G64/128): 16 rows interleaved so that one 64-byte load feeds a vpdpbusd with 16 rows x 4
-// values, the rows' f16 scales sit together, and a 16-row group is one contiguous stream.
+// PQ8_G64/128), of Q4_K and of F16/BF16: 16 rows interleaved so that one 64-byte load feeds a
+// vpdpbusd with 16 rows x 4 values, the rows' f16 scales sit together, and a 16-row group is one
+// contiguous stream.
 //
 // Why: in the file layout a decode step reads 18-byte Q4_0 blocks one row at a time; unpacking
 // them (two narrow loads, shift, insert, a scalar scale conversion per row and block) cost about
@@ -22,6 +23,18 @@
 // So 4-bit "unit" m = 0..7 of a sub-block (values 4m..4m+3) is chunk m / 2's low (m even) or high
 // (m odd) nibbles, and 8-bit unit m is chunk m.
 //
+// Q4_K keeps its 256-value super-blocks (d, dmin, eight 6-bit sub-block scales and mins, 4-bit
+// codes): rows [16p, 16p + 16) become, per super-block (16 x 144 = 2304 bytes, as in the file),
+//   16 x f16 d, then 16 x f16 dmin                                          (64 bytes)
+//   scale low bits: dword i (row i), byte b = (sc[b] & 15) | (sc[b + 4] & 15) << 4      (64)
+//   min low bits:   the same for the mins                                               (64)
+//   high bits:      dword i, byte b: bits 0-1 = min[b] >> 4, 2-3 = min[b + 4] >> 4,
+//                   4-5 = sc[b] >> 4, 6-7 = sc[b + 4] >> 4                               (64)
+//   8 sub-blocks of 32 values, each in the 4-bit sub-block form above                 (2048)
+// value = (d * sc[j]) * code - dmin * min[j] for sub-block j. The 16 rows' scales of four
+// sub-blocks come out of each 64-byte row of bits with a mask, a shift and an or, one byte per
+// row's dword, so a kernel unpacks all 128 of them in a dozen instructions.
+//
 // The 16-bit floats (F16, BF16) have no groups: rows [16p, 16p + 16) become, for each value j of
 // the row, the 16 rows' values side by side (32 bytes, row i's at 2i). One 32-byte load widened
 // to 16 f32 lanes then holds value j of 16 rows, so the kernel multiplies it by value j of a
@@ -42,12 +55,16 @@ inline constexpr int kX16Rows = 16;
 
 struct X16Format {
   DType source;
-  int group;  // values per scale (1 for the floats)
-  int bits;   // 4 or 8, or 16 for the floats (which use none of the members below)
+  int group;             // values per scale (1 for the floats, 256 for Q4_K's super-blocks)
+  int bits;              // 4 or 8, or 16 for the floats (which use none of the members below)
+  bool k_quant = false;  // Q4_K: sub-block scales and mins, no zero point
   bool is_float() const { return bits == 16; }
-  int zero() const { return bits == 4 ? 8 : 128; }
-  int block_bytes() const { return 2 + group * bits / 8; }  // the source's bytes per group
+  int zero() const { return k_quant ? 0 : bits == 4 ? 8 : 128; }
+  int block_bytes() const {  // the source's bytes per group
+    return k_quant ? 144 : 2 + group * bits / 8;
+  }
   int sub_bytes() const { return kX16Rows * 32 * bits / 8; }
+  int header_bytes() const { return k_quant ? 256 : 32; }  // scales before a group's codes
 };
 
 // The x16 type of a source type, or nothing when it has none.
@@ -60,11 +77,13 @@ std::optional<X16Format> x16_format(DType x16);
 void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t rows, int64_t k,
                 uint8_t* dst);
 
-// The code (unsigned, with the zero point) and scale of value `col` of row `row` of an x16
-// matrix: what the kernels read, for the scalar reference and tests.
+// The code (unsigned, with the zero point), scale and offset of value `col` of row `row` of an
+// x16 matrix, value = scale * (code - zero) - min: what the kernels read, for the scalar
+// reference and tests. min is 0 but for Q4_K (dmin * min[j]), whose scale is d * sc[j].
 struct X16Value {
   int code;
   float scale;
+  float min = 0.0f;
 };
 X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, int64_t row,
                    int64_t col);

@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
+#include <random>
 #include <vector>
 
+#include "core/half.h"
 #include "core/thread_pool.h"
 #include "io/gguf.h"
 #include "kernels/gemm.h"
@@ -22,6 +25,18 @@
 
 namespace pocket {
 namespace {
+
+// Q4_K has no quantizer here: random codes and sub-block scales with small finite d and dmin
+// (a fixed seed, so the file-layout and the repacked model get the same bytes).
+void random_q4k_rows(uint8_t* out, size_t n_bytes, unsigned seed) {
+  std::mt19937 rng(seed);
+  for (size_t i = 0; i < n_bytes; ++i) out[i] = static_cast<uint8_t>(rng());
+  const uint16_t d = fp32_to_fp16(0.002f), dmin = fp32_to_fp16(0.001f);
+  for (size_t at = 0; at < n_bytes; at += 144) {
+    std::memcpy(out + at, &d, 2);
+    std::memcpy(out + at + 2, &dmin, 2);
+  }
+}
 
 // brown-qwen2-7m with every matrix but the embedding quantized to `type` in memory.
 std::unique_ptr<Model> brown_as(DType type) {
@@ -38,6 +53,11 @@ std::unique_ptr<Model> brown_as(DType type) {
     const int64_t k = t->ne[0];
     const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
     auto bytes = std::make_shared<std::vector<uint8_t>>(stride * static_cast<size_t>(t->n_rows()));
+    if (type == DType::kQ4_K) {
+      random_q4k_rows(bytes->data(), bytes->size(), static_cast<unsigned>(bytes->size()));
+      model->replace_tensor_data(t, type, bytes->data(), bytes);
+      continue;
+    }
     for (int64_t r = 0; r < t->n_rows(); ++r) {
       quantize_row(type, reinterpret_cast<const float*>(t->row(r)),
                    bytes->data() + static_cast<size_t>(r) * stride, k);
@@ -77,8 +97,8 @@ TEST(WeightRepack, RepackedMatricesGiveTheSameProducts) {
   if (!cpu_has_x16_kernels())
     GTEST_SKIP() << "no x16 kernels for " << isa_name(active_kernels().isa);
   ThreadPool pool(2);
-  for (DType type :
-       {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kPQ8_G64, DType::kF16, DType::kBF16}) {
+  for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kPQ8_G64, DType::kF16,
+                     DType::kBF16, DType::kQ4_K}) {
     const auto file_layout = brown_as(type);
     auto repacked = brown_as(type);
     const RepackStats stats = repack_weights(*repacked, nullptr, 2);

@@ -6,22 +6,18 @@
 #include "kernels/ref/dequant_blocks.h"
 
 namespace pocket::detail {
-namespace {
 
-struct ScaleMin {
-  int scale;
-  int min;
-};
-
-// Unpacks the 6-bit scale and min of sub-block s (0..7) from the 12 packed bytes of Q4_K/Q5_K.
-// Sub-blocks 0..3 keep theirs in the low 6 bits of bytes s and s + 4; sub-blocks 4..7 split
-// theirs into a low nibble in byte s + 4 and two high bits in the top of bytes s - 4 and s.
+// Sub-blocks 0..3 keep their scale and min in the low 6 bits of bytes s and s + 4; sub-blocks
+// 4..7 split theirs into a low nibble in byte s + 4 and two high bits in the top of bytes s - 4
+// and s.
 ScaleMin unpack_k_scale_min(const uint8_t* packed, int s) {
   if (s < 4) return {packed[s] & 63, packed[s + 4] & 63};
   const int scale = (packed[s + 4] & 0x0f) | ((packed[s - 4] >> 6) << 4);
   const int min = (packed[s + 4] >> 4) | ((packed[s] >> 6) << 4);
   return {scale, min};
 }
+
+namespace {
 
 // The 4 low bits of value i (0..255) of a Q4_K/Q5_K block: chunk i / 64 of 32 bytes, low nibbles
 // for the first 32 values of the chunk, high nibbles for the next 32.

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/half.h"
+#include "kernels/ref/dequant_blocks.h"
 
 namespace pocket {
 namespace {
@@ -12,12 +13,18 @@ namespace {
 struct X16Entry {
   DType source, x16;
   int group, bits;
+  bool k_quant = false;
 };
 constexpr X16Entry kX16Types[] = {
-    {DType::kQ4_0, DType::kQ4_0_X16, 32, 4},       {DType::kQ8_0, DType::kQ8_0_X16, 32, 8},
-    {DType::kPQ4_G64, DType::kPQ4_G64_X16, 64, 4}, {DType::kPQ4_G128, DType::kPQ4_G128_X16, 128, 4},
-    {DType::kPQ8_G64, DType::kPQ8_G64_X16, 64, 8}, {DType::kPQ8_G128, DType::kPQ8_G128_X16, 128, 8},
-    {DType::kF16, DType::kF16_X16, 1, 16},         {DType::kBF16, DType::kBF16_X16, 1, 16},
+    {DType::kQ4_0, DType::kQ4_0_X16, 32, 4},
+    {DType::kQ8_0, DType::kQ8_0_X16, 32, 8},
+    {DType::kPQ4_G64, DType::kPQ4_G64_X16, 64, 4},
+    {DType::kPQ4_G128, DType::kPQ4_G128_X16, 128, 4},
+    {DType::kPQ8_G64, DType::kPQ8_G64_X16, 64, 8},
+    {DType::kPQ8_G128, DType::kPQ8_G128_X16, 128, 8},
+    {DType::kF16, DType::kF16_X16, 1, 16},
+    {DType::kBF16, DType::kBF16_X16, 1, 16},
+    {DType::kQ4_K, DType::kQ4_K_X16, 256, 4, true},
 };
 
 // Bytes of one scale group of 16 rows, and where value `v` of the group (of row i) sits in it.
@@ -30,7 +37,8 @@ struct Slot {
 };
 Slot x16_slot(const X16Format& f, int i, int v) {
   const int j = v / 32, u = v % 32;  // sub-block, value within it
-  const size_t sub = 32 + static_cast<size_t>(j) * static_cast<size_t>(f.sub_bytes());
+  const size_t sub = static_cast<size_t>(f.header_bytes()) +
+                     static_cast<size_t>(j) * static_cast<size_t>(f.sub_bytes());
   if (f.bits == 8) return {sub + static_cast<size_t>(64 * (u / 4) + 4 * i + u % 4), false};
   // 4-bit: unit m = u / 4 is chunk m / 2, low nibbles for even m, high for odd.
   const int m = u / 4;
@@ -50,6 +58,60 @@ void repack_x16_float(const uint8_t* src, size_t src_stride, int64_t rows, int64
   }
 }
 
+// Writes 32 4-bit codes (q[v], v = 0..31) of row i into a 4-bit sub-block of the x16 layout.
+void put_x16_nibbles(const uint8_t* q, int i, uint8_t* sub) {
+  for (int c = 0; c < 4; ++c) {
+    for (int b = 0; b < 4; ++b) {
+      sub[64 * c + 4 * i + b] = static_cast<uint8_t>(q[8 * c + b] | q[8 * c + 4 + b] << 4);
+    }
+  }
+}
+
+// Q4_K (layout in repack_x16.h): the scales' bits regrouped, the codes in the 4-bit sub-block form.
+void repack_x16_q4k(const uint8_t* src, size_t src_stride, int64_t rows, int64_t k, uint8_t* dst) {
+  constexpr size_t kBlockBytes = 144, kGroupBytes = kX16Rows * kBlockBytes;
+  const size_t row_stride = static_cast<size_t>(k / 256) * kBlockBytes;
+  for (int64_t p = 0; p < rows / kX16Rows; ++p) {
+    for (int64_t s = 0; s < k / 256; ++s) {
+      uint8_t* out = dst + static_cast<size_t>(p) * kX16Rows * row_stride +
+                     static_cast<size_t>(s) * kGroupBytes;
+      for (int i = 0; i < kX16Rows; ++i) {
+        const uint8_t* block = src + static_cast<size_t>(p * kX16Rows + i) * src_stride +
+                               static_cast<size_t>(s) * kBlockBytes;
+        std::memcpy(out + 2 * i, block, 2);           // d
+        std::memcpy(out + 32 + 2 * i, block + 2, 2);  // dmin
+        for (int b = 0; b < 4; ++b) {
+          const detail::ScaleMin lo = detail::unpack_k_scale_min(block + 4, b);
+          const detail::ScaleMin hi = detail::unpack_k_scale_min(block + 4, b + 4);
+          out[64 + 4 * i + b] = static_cast<uint8_t>((lo.scale & 15) | (hi.scale & 15) << 4);
+          out[128 + 4 * i + b] = static_cast<uint8_t>((lo.min & 15) | (hi.min & 15) << 4);
+          out[192 + 4 * i + b] = static_cast<uint8_t>(lo.min >> 4 | (hi.min >> 4) << 2 |
+                                                      (lo.scale >> 4) << 4 | (hi.scale >> 4) << 6);
+        }
+        // The source's chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 high.
+        const uint8_t* qs = block + 16;
+        for (int j = 0; j < 8; ++j) {
+          uint8_t q[32];
+          for (int v = 0; v < 32; ++v) {
+            const uint8_t byte = qs[32 * (j / 2) + v];
+            q[v] = (j % 2 == 0) ? byte & 15 : byte >> 4;
+          }
+          put_x16_nibbles(q, i, out + 256 + 256 * static_cast<size_t>(j));
+        }
+      }
+    }
+  }
+}
+
+// The scale and min of sub-block j of row i from a Q4_K x16 super-block's 256-byte header.
+detail::ScaleMin q4k_x16_scale_min(const uint8_t* grp, int i, int j) {
+  const int b = j % 4, hi_shift = j < 4 ? 0 : 2;  // sub-blocks 4..7: the upper fields
+  const int lo_shift = j < 4 ? 0 : 4;
+  const uint8_t hi = grp[192 + 4 * i + b];
+  return {((grp[64 + 4 * i + b] >> lo_shift) & 15) | ((hi >> (4 + hi_shift)) & 3) << 4,
+          ((grp[128 + 4 * i + b] >> lo_shift) & 15) | ((hi >> hi_shift) & 3) << 4};
+}
+
 }  // namespace
 
 std::optional<DType> x16_type_for(DType source) {
@@ -61,7 +123,7 @@ std::optional<DType> x16_type_for(DType source) {
 
 std::optional<X16Format> x16_format(DType x16) {
   for (const auto& e : kX16Types) {
-    if (e.x16 == x16) return X16Format{e.source, e.group, e.bits};
+    if (e.x16 == x16) return X16Format{e.source, e.group, e.bits, e.k_quant};
   }
   return std::nullopt;
 }
@@ -75,6 +137,10 @@ void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t row
                rows, " rows of ", k, " values");
   if (f.is_float()) {
     repack_x16_float(src, src_stride, rows, k, dst);
+    return;
+  }
+  if (f.k_quant) {
+    repack_x16_q4k(src, src_stride, rows, k, dst);
     return;
   }
   // Every source block is { f16 d; codes }: 4-bit codes in Q4_0's order per 32 values (byte b
@@ -132,7 +198,13 @@ X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, i
   std::memcpy(&h, grp + 2 * i, 2);
   const Slot s = x16_slot(f, i, static_cast<int>(col % f.group));
   const int code = f.bits == 8 ? grp[s.byte] : s.high ? grp[s.byte] >> 4 : grp[s.byte] & 0x0F;
-  return {code, fp16_to_fp32(h)};
+  if (!f.k_quant) return {code, fp16_to_fp32(h)};
+  uint16_t hmin;
+  std::memcpy(&hmin, grp + 32 + 2 * i, 2);
+  const detail::ScaleMin sm = q4k_x16_scale_min(grp, i, static_cast<int>(col % f.group) / 32);
+  // The products in the order the Q4_K decoder forms them (step, offset).
+  return {code, fp16_to_fp32(h) * static_cast<float>(sm.scale),
+          fp16_to_fp32(hmin) * static_cast<float>(sm.min)};
 }
 
 uint16_t x16_float_bits(const uint8_t* base, size_t row_stride, int64_t row, int64_t col) {
@@ -157,13 +229,14 @@ void gemm_x16_ref(const GemmArgs& a) {
       double sum = 0.0;
       for (int64_t b = 0; b < a.k / kActBlock; ++b) {
         int32_t isum = 0;
-        float scale = 0.0f;
+        X16Value w{};
         for (int v = 0; v < kActBlock; ++v) {
-          const X16Value w = x16_value(f, a.w, a.w_stride, r, b * kActBlock + v);
+          w = x16_value(f, a.w, a.w_stride, r, b * kActBlock + v);
           isum += (w.code - f.zero()) * act[b].q[v];
-          scale = w.scale;
         }
-        sum += static_cast<double>(scale) * act[b].d * isum;
+        // One scale and min per 32-value block; the min (Q4_K) against the block's sum.
+        sum += static_cast<double>(w.scale) * act[b].d * isum -
+               static_cast<double>(w.min) * act[b].sum;
       }
       a.y[t * a.y_stride + r] = static_cast<float>(sum);
     }
@@ -200,6 +273,7 @@ void register_scalar_x16_kernels(KernelSet& set) {
   q8(DType::kPQ4_G128_X16, gemm_x16_ref<DType::kPQ4_G128_X16>);
   q8(DType::kPQ8_G64_X16, gemm_x16_ref<DType::kPQ8_G64_X16>);
   q8(DType::kPQ8_G128_X16, gemm_x16_ref<DType::kPQ8_G128_X16>);
+  q8(DType::kQ4_K_X16, gemm_x16_ref<DType::kQ4_K_X16>);
   set.gemm[static_cast<size_t>(DType::kF16_X16)] = {gemm_x16_float_ref<DType::kF16_X16>,
                                                     ActFormat::kF32, kX16Rows};
   set.gemm[static_cast<size_t>(DType::kBF16_X16)] = {gemm_x16_float_ref<DType::kBF16_X16>,

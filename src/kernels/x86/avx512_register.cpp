@@ -11,6 +11,7 @@ void register_avx512_kernels(KernelSet& set) {
   x86::avx512_register_quant(set);
   x86::avx512_register_x16(set);
   x86::avx512_register_x16_float(set);
+  x86::avx512_register_x16_q4k(set);
   x86::avx512_register_vec_ops(set);
   register_avx512_attn_kernels(set);
 }

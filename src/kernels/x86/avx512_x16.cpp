@@ -8,28 +8,21 @@
 // block's 8 dot products into two chains. A 16-row group is one contiguous run of memory, so the
 // hardware prefetcher sees a single stream per tile.
 #include <cstdint>
-#include <cstring>
 
 #include "kernels/repack_x16.h"
 #include "kernels/x86/avx512_intrin.h"  // first: see there
+#include "kernels/x86/avx512_x16_block.h"
 #include "kernels/x86/unroll.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
 namespace {
 
-inline __m512i broadcast4(const int8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return _mm512_set1_epi32(v);
-}
-
 template <int kBits, int kGroup, int T>
 void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   constexpr int kSubs = kGroup / kActBlock;
-  constexpr int kChunks = kBits == 4 ? 4 : 8;  // 64-byte loads per 32-value block
   constexpr int kZero = kBits == 4 ? 8 : 128;
-  constexpr size_t kSubBytes = static_cast<size_t>(kChunks) * 64;
+  constexpr size_t kSubBytes = static_cast<size_t>(kBits) * 64;  // 16 rows x 32 codes
   constexpr size_t kGroupBytes = kX16Rows * (2 + kGroup * kBits / 8);
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
   const size_t next_rows = kX16Rows * a.w_stride;
@@ -42,7 +35,6 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   __m512 acc[T];
   POCKET_UNROLL
   for (int u = 0; u < T; ++u) acc[u] = _mm512_setzero_ps();
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
   const int64_t n_groups = a.k / kGroup;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
@@ -61,18 +53,8 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
     for (int u = 0; u < T; ++u) part[u] = _mm512_setzero_ps();
     POCKET_UNROLL
     for (int j = 0; j < kSubs; ++j) {
-      const uint8_t* q = grp + 32 + j * kSubBytes;
       __m512i w[8];  // unit m: values 4m..4m+3 of the block, 16 rows
-      POCKET_UNROLL
-      for (int c = 0; c < kChunks; ++c) {
-        const __m512i v = _mm512_loadu_si512(q + 64 * c);
-        if constexpr (kBits == 4) {
-          w[2 * c] = _mm512_and_si512(v, low4);
-          w[2 * c + 1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
-        } else {
-          w[c] = v;
-        }
-      }
+      x16_units<kBits>(grp + 32 + j * kSubBytes, w);
       const int64_t b = g * kSubs + j;
       POCKET_UNROLL
       for (int u = 0; u < T; ++u) {
@@ -80,14 +62,8 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
         // The zero point removed in int32, exactly: the sum starts at -zero * sum(a). (Taking
         // zero * ActBlockQ8::sum off in f32 instead loses digits when the activations' sum is
         // large next to the dot product: up to 1e-4 relative.)
-        __m512i even = _mm512_set1_epi32(-kZero * xb.isum);
-        __m512i odd = _mm512_setzero_si512();
-        POCKET_UNROLL
-        for (int m = 0; m < 8; m += 2) {
-          even = _mm512_dpbusd_epi32(even, w[m], broadcast4(xb.q + 4 * m));
-          odd = _mm512_dpbusd_epi32(odd, w[m + 1], broadcast4(xb.q + 4 * m + 4));
-        }
-        const __m512 isum = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+        const __m512 isum =
+            _mm512_cvtepi32_ps(x16_block_dot(w, xb.q, _mm512_set1_epi32(-kZero * xb.isum)));
         part[u] = _mm512_fmadd_ps(isum, _mm512_set1_ps(xb.d), part[u]);
       }
     }

@@ -18,6 +18,7 @@ void avx512_register_float(KernelSet& set);
 void avx512_register_quant(KernelSet& set);      // all integer types, VNNI dot products
 void avx512_register_x16(KernelSet& set);        // the load-time x16 layout (kernels/repack_x16.h)
 void avx512_register_x16_float(KernelSet& set);  // its F16 and BF16 forms
+void avx512_register_x16_q4k(KernelSet& set);    // and Q4_K's
 // One-token products from the file layout; false (and nothing done) when the type or shape is not
 // theirs, and the caller runs its generic kernel:
 //   Q4_0 and Q8_0, any k (avx512_lane_gemv.cpp); PQ4_G64 and PQ4_G128 with k a multiple of 128

@@ -1,0 +1,49 @@
+// One 32-value block of 16 rows in the x16 layout (kernels/repack_x16.h), shared by the x16
+// kernels of the group types and of Q4_K: decoding its codes into 8 "units" (4 values x 16 rows,
+// one per dword lane) and their dot product with a token's 32 int8 activations.
+// Include after kernels/x86/avx512_intrin.h.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/x86/unroll.h"
+
+namespace pocket::x86 {
+
+inline __m512i broadcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// Unit m of a block (values 4m..4m+3 of 16 rows) from its 64-byte chunks: chunk m / 2's low
+// (m even) or high (m odd) nibbles for 4-bit codes, chunk m for 8-bit ones.
+template <int kBits>
+inline void x16_units(const uint8_t* q, __m512i w[8]) {
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  POCKET_UNROLL
+  for (int c = 0; c < (kBits == 4 ? 4 : 8); ++c) {
+    const __m512i v = _mm512_loadu_si512(q + 64 * c);
+    if constexpr (kBits == 4) {
+      w[2 * c] = _mm512_and_si512(v, low4);
+      w[2 * c + 1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+    } else {
+      w[c] = v;
+    }
+  }
+}
+
+// start + the sum over the block of code * activation, per row (int32, exact). Two chains of 4
+// vpdpbusd each, so one token's block does not wait on a single 8-long dependency chain.
+inline __m512i x16_block_dot(const __m512i w[8], const int8_t* q, __m512i start) {
+  __m512i even = start, odd = _mm512_setzero_si512();
+  POCKET_UNROLL
+  for (int m = 0; m < 8; m += 2) {
+    even = _mm512_dpbusd_epi32(even, w[m], broadcast4(q + 4 * m));
+    odd = _mm512_dpbusd_epi32(odd, w[m + 1], broadcast4(q + 4 * m + 4));
+  }
+  return _mm512_add_epi32(even, odd);
+}
+
+}  // namespace pocket::x86
