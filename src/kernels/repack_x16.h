@@ -53,18 +53,26 @@ namespace pocket {
 
 inline constexpr int kX16Rows = 16;
 
+enum class X16Kind {
+  kGroup,  // one f16 scale per group of G values, codes with a zero point (Q4_0 ... PQ8_G128)
+  kQ4K,    // Q4_K super-blocks: sub-block scales and mins, no zero point
+  kFloat,  // F16, BF16 (which use none of the members below but `source`)
+};
+
 struct X16Format {
   DType source;
-  int group;             // values per scale (1 for the floats, 256 for Q4_K's super-blocks)
-  int bits;              // 4 or 8, or 16 for the floats (which use none of the members below)
-  bool k_quant = false;  // Q4_K: sub-block scales and mins, no zero point
-  bool is_float() const { return bits == 16; }
-  int zero() const { return k_quant ? 0 : bits == 4 ? 8 : 128; }
+  X16Kind kind;
+  int group;  // values per group: G, or 256 (a K super-block), or 1 (floats)
+  int bits;   // of a code: 4 or 8 (16 for the floats)
+  bool is_float() const { return kind == X16Kind::kFloat; }
+  int zero() const { return kind == X16Kind::kQ4K ? 0 : bits == 4 ? 8 : 128; }
   int block_bytes() const {  // the source's bytes per group
-    return k_quant ? 144 : 2 + group * bits / 8;
+    return kind == X16Kind::kQ4K ? 144 : 2 + group * bits / 8;
   }
-  int sub_bytes() const { return kX16Rows * 32 * bits / 8; }
-  int header_bytes() const { return k_quant ? 256 : 32; }  // scales before a group's codes
+  int sub_bytes() const { return kX16Rows * 32 * bits / 8; }  // 16 rows x 32 codes
+  int header_bytes() const {                                  // scales before a group's codes
+    return kind == X16Kind::kQ4K ? 256 : 32;
+  }
 };
 
 // The x16 type of a source type, or nothing when it has none.

@@ -235,7 +235,7 @@ TEST(GemmIsa, X16RepackKeepsEveryValue) {
   std::mt19937 rng(seed);
   for (DType type : kX16Sources) {
     const X16Format f = *x16_format(*x16_type_for(type));
-    if (f.is_float() || f.k_quant) continue;  // X16FloatRepackKeepsEveryValue, X16Q4K...
+    if (f.kind != X16Kind::kGroup) continue;  // the tests below
     const GroupFormat gf = *group_format(type);
     const int64_t rows = 48, k = 3 * f.group;
     const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
@@ -264,27 +264,30 @@ TEST(GemmIsa, X16RepackKeepsEveryValue) {
   }
 }
 
-// Q4_K's x16 layout keeps every value: code, d * scale and dmin * min of each sub-block give the
-// source decoder's float, bit for bit.
+// Q4_K's x16 layout keeps every value: the code, scale and min x16_value reads give the source
+// decoder's float, bit for bit (both form d * scale and dmin * min first, as llama.cpp does).
 TEST(GemmIsa, X16Q4KRepackKeepsEveryValue) {
   const unsigned seed = test_seed();
   std::mt19937 rng(seed);
-  const X16Format f = *x16_format(DType::kQ4_K_X16);
+  const DType type = DType::kQ4_K;
+  const X16Format f = *x16_format(*x16_type_for(type));
   const int64_t rows = 48, k = 3 * 256;
-  const size_t stride = row_bytes(DType::kQ4_K, static_cast<uint64_t>(k));
+  const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
   std::vector<uint8_t> w(stride * rows), packed(w.size());
   for (int64_t r = 0; r < rows; ++r) {
-    const std::vector<uint8_t> row = random_weight_row(DType::kQ4_K, k, rng);
+    const std::vector<uint8_t> row = random_weight_row(type, k, rng);
     std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
   }
-  repack_x16(DType::kQ4_K, w.data(), stride, rows, k, packed.data());
+  repack_x16(type, w.data(), stride, rows, k, packed.data());
   std::vector<float> want(static_cast<size_t>(k));
   for (int64_t r = 0; r < rows; ++r) {
-    dequantize_row(DType::kQ4_K, w.data() + static_cast<size_t>(r) * stride, want.data(), k);
+    dequantize_row(type, w.data() + static_cast<size_t>(r) * stride, want.data(), k);
     for (int64_t v = 0; v < k; ++v) {
       const X16Value x = x16_value(f, packed.data(), stride, r, v);
-      ASSERT_EQ(x.scale * static_cast<float>(x.code) - x.min, want[static_cast<size_t>(v)])
-          << "row " << r << " value " << v << " code " << x.code << " seed=" << seed;
+      ASSERT_EQ(x.scale * static_cast<float>(x.code - f.zero()) - x.min,
+                want[static_cast<size_t>(v)])
+          << dtype_name(type) << " row " << r << " value " << v << " code " << x.code
+          << " seed=" << seed;
     }
   }
 }

@@ -12,19 +12,19 @@ namespace {
 
 struct X16Entry {
   DType source, x16;
+  X16Kind kind;
   int group, bits;
-  bool k_quant = false;
 };
 constexpr X16Entry kX16Types[] = {
-    {DType::kQ4_0, DType::kQ4_0_X16, 32, 4},
-    {DType::kQ8_0, DType::kQ8_0_X16, 32, 8},
-    {DType::kPQ4_G64, DType::kPQ4_G64_X16, 64, 4},
-    {DType::kPQ4_G128, DType::kPQ4_G128_X16, 128, 4},
-    {DType::kPQ8_G64, DType::kPQ8_G64_X16, 64, 8},
-    {DType::kPQ8_G128, DType::kPQ8_G128_X16, 128, 8},
-    {DType::kF16, DType::kF16_X16, 1, 16},
-    {DType::kBF16, DType::kBF16_X16, 1, 16},
-    {DType::kQ4_K, DType::kQ4_K_X16, 256, 4, true},
+    {DType::kQ4_0, DType::kQ4_0_X16, X16Kind::kGroup, 32, 4},
+    {DType::kQ8_0, DType::kQ8_0_X16, X16Kind::kGroup, 32, 8},
+    {DType::kPQ4_G64, DType::kPQ4_G64_X16, X16Kind::kGroup, 64, 4},
+    {DType::kPQ4_G128, DType::kPQ4_G128_X16, X16Kind::kGroup, 128, 4},
+    {DType::kPQ8_G64, DType::kPQ8_G64_X16, X16Kind::kGroup, 64, 8},
+    {DType::kPQ8_G128, DType::kPQ8_G128_X16, X16Kind::kGroup, 128, 8},
+    {DType::kF16, DType::kF16_X16, X16Kind::kFloat, 1, 16},
+    {DType::kBF16, DType::kBF16_X16, X16Kind::kFloat, 1, 16},
+    {DType::kQ4_K, DType::kQ4_K_X16, X16Kind::kQ4K, 256, 4},
 };
 
 // Bytes of one scale group of 16 rows, and where value `v` of the group (of row i) sits in it.
@@ -123,7 +123,7 @@ std::optional<DType> x16_type_for(DType source) {
 
 std::optional<X16Format> x16_format(DType x16) {
   for (const auto& e : kX16Types) {
-    if (e.x16 == x16) return X16Format{e.source, e.group, e.bits, e.k_quant};
+    if (e.x16 == x16) return X16Format{e.source, e.kind, e.group, e.bits};
   }
   return std::nullopt;
 }
@@ -139,7 +139,7 @@ void repack_x16(DType source, const uint8_t* src, size_t src_stride, int64_t row
     repack_x16_float(src, src_stride, rows, k, dst);
     return;
   }
-  if (f.k_quant) {
+  if (f.kind == X16Kind::kQ4K) {
     repack_x16_q4k(src, src_stride, rows, k, dst);
     return;
   }
@@ -198,10 +198,11 @@ X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, i
   std::memcpy(&h, grp + 2 * i, 2);
   const Slot s = x16_slot(f, i, static_cast<int>(col % f.group));
   const int code = f.bits == 8 ? grp[s.byte] : s.high ? grp[s.byte] >> 4 : grp[s.byte] & 0x0F;
-  if (!f.k_quant) return {code, fp16_to_fp32(h)};
+  if (f.kind == X16Kind::kGroup) return {code, fp16_to_fp32(h)};
+  const int v = static_cast<int>(col % f.group);
   uint16_t hmin;
   std::memcpy(&hmin, grp + 32 + 2 * i, 2);
-  const detail::ScaleMin sm = q4k_x16_scale_min(grp, i, static_cast<int>(col % f.group) / 32);
+  const detail::ScaleMin sm = q4k_x16_scale_min(grp, i, v / 32);
   // The products in the order the Q4_K decoder forms them (step, offset).
   return {code, fp16_to_fp32(h) * static_cast<float>(sm.scale),
           fp16_to_fp32(hmin) * static_cast<float>(sm.min)};
@@ -218,7 +219,8 @@ uint16_t x16_float_bits(const uint8_t* base, size_t row_stride, int64_t row, int
 namespace {
 
 // Written the way the fast kernels compute: per 32-value block, the exact integer sum of
-// (code - zero) * a.q, times the weight scale and the activation scale, summed in double.
+// (code - zero) * a.q, times the weight scale and the activation scale, less min times the
+// activations' sum (Q4_K), summed in double.
 template <DType kType>
 void gemm_x16_ref(const GemmArgs& a) {
   static const X16Format f = *x16_format(kType);
