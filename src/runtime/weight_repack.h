@@ -1,5 +1,5 @@
 // Load-time repacking of the resident weight matrices into the layout this CPU's kernels stream
-// best (kernels/repack_x16.h: Q4_0, Q8_0, our symmetric PQ4/PQ8 types, F16 and BF16, 16 rows
+// best (kernels/repack_x16.h: Q4_0, Q8_0, our symmetric PQ4/PQ8 types, Q4_K, F16 and BF16, 16 rows
 // interleaved, on AVX-512). The file does not change. Each matrix is copied into anonymous memory
 // of the same size and its file pages are released from this process, so a repacked model costs
 // what a mapped one does (plus one matrix while it is being repacked); page-cache pages stay the
