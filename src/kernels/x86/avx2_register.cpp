@@ -9,6 +9,8 @@ void register_avx2_kernels(KernelSet& set) {
   x86::avx2_register_float(set);
   x86::avx2_register_legacy(set);
   x86::avx2_register_kquants(set);
+  x86::avx2_register_x16(set);
+  x86::avx2_register_x16_q4k(set);
   x86::avx2_register_vec_ops(set);
   register_avx2_attn_kernels(set);
 }

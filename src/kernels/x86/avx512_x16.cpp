@@ -13,6 +13,7 @@
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/avx512_x16_block.h"
 #include "kernels/x86/unroll.h"
+#include "kernels/x86/x16_tiles.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
@@ -74,30 +75,10 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   for (int u = 0; u < T; ++u) _mm512_storeu_ps(a.y + (t + u) * a.y_stride + r, acc[u]);
 }
 
-constexpr int kMaxTileTokens = 8;
-
-// The last 1..7 tokens of a row group in one tile.
-template <int kBits, int kGroup, int T = kMaxTileTokens - 1>
-void x16_tail(const GemmArgs& a, int64_t r, int64_t t, int64_t n) {
-  if constexpr (T >= 1) {
-    if (n == T) {
-      x16_tile<kBits, kGroup, T>(a, r, t);
-    } else {
-      x16_tail<kBits, kGroup, T - 1>(a, r, t, n);
-    }
-  }
-}
-
-// Rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile).
 template <int kBits, int kGroup>
 void gemm_x16(const GemmArgs& a) {
-  for (int64_t r = a.r0; r < a.r1; r += kX16Rows) {
-    int64_t t = 0;
-    for (; t + kMaxTileTokens <= a.n_tok; t += kMaxTileTokens) {
-      x16_tile<kBits, kGroup, kMaxTileTokens>(a, r, t);
-    }
-    if (t < a.n_tok) x16_tail<kBits, kGroup>(a, r, t, a.n_tok - t);
-  }
+  for_each_x16_tile<8>(a,
+                       [&]<int T>(int64_t r, int64_t t) { x16_tile<kBits, kGroup, T>(a, r, t); });
 }
 
 }  // namespace

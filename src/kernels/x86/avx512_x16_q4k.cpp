@@ -14,6 +14,7 @@
 #include "kernels/x86/avx512_intrin.h"  // first: see there
 #include "kernels/x86/avx512_x16_block.h"
 #include "kernels/x86/unroll.h"
+#include "kernels/x86/x16_tiles.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace pocket::x86 {
@@ -118,27 +119,8 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   for (int u = 0; u < T; ++u) _mm512_storeu_ps(a.y + (t + u) * a.y_stride + r, acc[u]);
 }
 
-constexpr int kMaxTileTokens = 8;
-
-// The last 1..7 tokens of a row group in one tile.
-template <int T = kMaxTileTokens - 1>
-void q4k_tail(const GemmArgs& a, int64_t r, int64_t t, int64_t n) {
-  if constexpr (T >= 1) {
-    if (n == T) {
-      q4k_tile<T>(a, r, t);
-    } else {
-      q4k_tail<T - 1>(a, r, t, n);
-    }
-  }
-}
-
-// Rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile).
 void gemm_q4k_x16(const GemmArgs& a) {
-  for (int64_t r = a.r0; r < a.r1; r += kX16Rows) {
-    int64_t t = 0;
-    for (; t + kMaxTileTokens <= a.n_tok; t += kMaxTileTokens) q4k_tile<kMaxTileTokens>(a, r, t);
-    if (t < a.n_tok) q4k_tail(a, r, t, a.n_tok - t);
-  }
+  for_each_x16_tile<8>(a, [&]<int T>(int64_t r, int64_t t) { q4k_tile<T>(a, r, t); });
 }
 
 }  // namespace

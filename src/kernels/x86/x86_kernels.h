@@ -12,6 +12,8 @@ void avx2_register_act_quant(KernelSet& set);
 void avx2_register_float(KernelSet& set);    // F32, F16, BF16
 void avx2_register_legacy(KernelSet& set);   // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
 void avx2_register_kquants(KernelSet& set);  // Q4_K, Q5_K, Q6_K
+void avx2_register_x16(KernelSet& set);      // the x16 layouts (kernels/repack_x16.h)
+void avx2_register_x16_q4k(KernelSet& set);  // and Q4_K's
 
 void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
