@@ -1,9 +1,9 @@
 // Load-time repacking of the resident weight matrices into the layout this CPU's kernels stream
-// best (kernels/repack_x16.h: Q4_0, Q8_0, our symmetric PQ4/PQ8 types, Q4_K, F16 and BF16, 16 rows
-// interleaved, on AVX-512). The file does not change. Each matrix is copied into anonymous memory
-// of the same size and its file pages are released from this process, so a repacked model costs
-// what a mapped one does (plus one matrix while it is being repacked); page-cache pages stay the
-// kernel's to reclaim.
+// best (kernels/repack_x16.h, 16 rows interleaved: on AVX-512 Q4_0, Q8_0, our symmetric PQ4/PQ8
+// types, Q4_K, F16 and BF16; on AVX2 Q4_0, Q8_0, PQ4 and Q4_K). The file does not change. Each
+// matrix is copied into anonymous memory of the same size and its file pages are released from this
+// process, so a repacked model costs what a mapped one does (plus one matrix while it is being
+// repacked); page-cache pages stay the kernel's to reclaim.
 //
 // Only resident matrices are repacked: a streamed one (runtime/weight_streamer.h) is read from the
 // file on every pass in the file's layout. The token embedding is never repacked (it is read a
