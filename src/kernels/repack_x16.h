@@ -43,6 +43,7 @@
 // weight load and an activation load per 16 products).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -73,6 +74,15 @@ struct X16Format {
   int header_bytes() const {                                  // scales before a group's codes
     return kind == X16Kind::kQ4K ? 256 : 32;
   }
+};
+
+// Where the parts of a Q4_K x16 super-block (16 rows, layout above) start, in bytes.
+struct Q4KX16 {
+  static constexpr int kValues = 256;
+  static constexpr size_t kBytes = kX16Rows * size_t{144};  // as in the file
+  static constexpr size_t kD = 0, kDmin = 32, kScaleLow = 64, kMinLow = 128, kHigh = 192;
+  static constexpr size_t kCodes = 256;     // then 8 sub-blocks of...
+  static constexpr size_t kSubBytes = 256;  // 16 rows x 32 4-bit codes
 };
 
 // The x16 type of a source type, or nothing when it has none.

@@ -78,15 +78,17 @@ void repack_x16_q4k(const uint8_t* src, size_t src_stride, int64_t rows, int64_t
       for (int i = 0; i < kX16Rows; ++i) {
         const uint8_t* block = src + static_cast<size_t>(p * kX16Rows + i) * src_stride +
                                static_cast<size_t>(s) * kBlockBytes;
-        std::memcpy(out + 2 * i, block, 2);           // d
-        std::memcpy(out + 32 + 2 * i, block + 2, 2);  // dmin
+        std::memcpy(out + 2 * i, block, 2);  // d
+        std::memcpy(out + Q4KX16::kDmin + 2 * i, block + 2, 2);
         for (int b = 0; b < 4; ++b) {
           const detail::ScaleMin lo = detail::unpack_k_scale_min(block + 4, b);
           const detail::ScaleMin hi = detail::unpack_k_scale_min(block + 4, b + 4);
-          out[64 + 4 * i + b] = static_cast<uint8_t>((lo.scale & 15) | (hi.scale & 15) << 4);
-          out[128 + 4 * i + b] = static_cast<uint8_t>((lo.min & 15) | (hi.min & 15) << 4);
-          out[192 + 4 * i + b] = static_cast<uint8_t>(lo.min >> 4 | (hi.min >> 4) << 2 |
-                                                      (lo.scale >> 4) << 4 | (hi.scale >> 4) << 6);
+          out[Q4KX16::kScaleLow + 4 * i + b] =
+              static_cast<uint8_t>((lo.scale & 15) | (hi.scale & 15) << 4);
+          out[Q4KX16::kMinLow + 4 * i + b] =
+              static_cast<uint8_t>((lo.min & 15) | (hi.min & 15) << 4);
+          out[Q4KX16::kHigh + 4 * i + b] = static_cast<uint8_t>(
+              lo.min >> 4 | (hi.min >> 4) << 2 | (lo.scale >> 4) << 4 | (hi.scale >> 4) << 6);
         }
         // The source's chunk c of 32 bytes holds sub-block 2c in its low nibbles, 2c + 1 high.
         const uint8_t* qs = block + 16;
@@ -96,7 +98,7 @@ void repack_x16_q4k(const uint8_t* src, size_t src_stride, int64_t rows, int64_t
             const uint8_t byte = qs[32 * (j / 2) + v];
             q[v] = (j % 2 == 0) ? byte & 15 : byte >> 4;
           }
-          put_x16_nibbles(q, i, out + 256 + 256 * static_cast<size_t>(j));
+          put_x16_nibbles(q, i, out + Q4KX16::kCodes + Q4KX16::kSubBytes * static_cast<size_t>(j));
         }
       }
     }
@@ -107,9 +109,10 @@ void repack_x16_q4k(const uint8_t* src, size_t src_stride, int64_t rows, int64_t
 detail::ScaleMin q4k_x16_scale_min(const uint8_t* grp, int i, int j) {
   const int b = j % 4, hi_shift = j < 4 ? 0 : 2;  // sub-blocks 4..7: the upper fields
   const int lo_shift = j < 4 ? 0 : 4;
-  const uint8_t hi = grp[192 + 4 * i + b];
-  return {((grp[64 + 4 * i + b] >> lo_shift) & 15) | ((hi >> (4 + hi_shift)) & 3) << 4,
-          ((grp[128 + 4 * i + b] >> lo_shift) & 15) | ((hi >> hi_shift) & 3) << 4};
+  const uint8_t hi = grp[Q4KX16::kHigh + 4 * i + b];
+  return {((grp[Q4KX16::kScaleLow + 4 * i + b] >> lo_shift) & 15) | ((hi >> (4 + hi_shift)) & 3)
+                                                                        << 4,
+          ((grp[Q4KX16::kMinLow + 4 * i + b] >> lo_shift) & 15) | ((hi >> hi_shift) & 3) << 4};
 }
 
 }  // namespace
@@ -201,7 +204,7 @@ X16Value x16_value(const X16Format& f, const uint8_t* base, size_t row_stride, i
   if (f.kind == X16Kind::kGroup) return {code, fp16_to_fp32(h)};
   const int v = static_cast<int>(col % f.group);
   uint16_t hmin;
-  std::memcpy(&hmin, grp + 32 + 2 * i, 2);
+  std::memcpy(&hmin, grp + Q4KX16::kDmin + 2 * i, 2);
   const detail::ScaleMin sm = q4k_x16_scale_min(grp, i, v / 32);
   // The products in the order the Q4_K decoder forms them (step, offset).
   return {code, fp16_to_fp32(h) * static_cast<float>(sm.scale),

@@ -26,24 +26,14 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
   const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
-  POCKET_UNROLL
-  for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
-                                               static_cast<size_t>(t + u) * a.x_stride);
-  }
+  tile_activations<T>(a, t, x);
   __m256 acc[2][T];  // [half][token]
   POCKET_UNROLL
   for (int u = 0; u < T; ++u) acc[0][u] = acc[1][u] = _mm256_setzero_ps();
   const int64_t n_groups = a.k / kGroup;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
-    if constexpr (T == 1) {
-      // As the AVX-512 x16 kernels: the same place of the next row group.
-      POCKET_UNROLL
-      for (size_t off = 0; off < kGroupBytes; off += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(grp + next_rows + off), _MM_HINT_T0);
-      }
-    }
+    if constexpr (T == 1) prefetch_next_group<kGroupBytes>(grp, next_rows);
     __m256 part[2][T];
     POCKET_UNROLL
     for (int u = 0; u < T; ++u) part[0][u] = part[1][u] = _mm256_setzero_ps();

@@ -18,10 +18,9 @@
 namespace pocket::x86 {
 namespace {
 
-constexpr int kSuper = 256;                             // values per super-block
-constexpr size_t kSuperBytes = kX16Rows * size_t{144};  // of 16 rows
-constexpr size_t kHeaderBytes = 256;                    // d, dmin, scale and min bits
-constexpr size_t kSubBytes = 256;                       // 16 rows x 32 4-bit codes
+constexpr int kSuper = Q4KX16::kValues;
+constexpr size_t kSuperBytes = Q4KX16::kBytes, kHeaderBytes = Q4KX16::kCodes;
+constexpr size_t kSubBytes = Q4KX16::kSubBytes;
 
 // Byte b of each dword of v, zero-extended: the 6-bit number of sub-block b (or b + 4) of 8 rows.
 template <int b>
@@ -39,7 +38,8 @@ inline SubScales unpack_sub_scales(const uint8_t* header, int h) {
   auto load = [&](size_t off) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(header + off + 32 * h));
   };
-  const __m256i sc_lo = load(64), mn_lo = load(128), hi = load(192);
+  const __m256i sc_lo = load(Q4KX16::kScaleLow), mn_lo = load(Q4KX16::kMinLow);
+  const __m256i hi = load(Q4KX16::kHigh);
   const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
   // (lo & 15) | (hi moved to bits 4-5): the shifts cross bytes, so both parts are masked.
   auto join = [&](__m256i lo, __m256i hi_at_45) {
@@ -55,41 +55,26 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
   const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
-  POCKET_UNROLL
-  for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
-                                               static_cast<size_t>(t + u) * a.x_stride);
-  }
+  tile_activations<T>(a, t, x);
   __m256 acc[2][T];  // [half][token]
   POCKET_UNROLL
   for (int u = 0; u < T; ++u) acc[0][u] = acc[1][u] = _mm256_setzero_ps();
   const int64_t n_super = a.k / kSuper;
   for (int64_t s = 0; s < n_super; ++s) {
     const uint8_t* sb = base + static_cast<size_t>(s) * kSuperBytes;
-    if constexpr (T == 1) {
-      // As the AVX-512 x16 kernels: the same place of the next row group.
-      POCKET_UNROLL
-      for (size_t off = 0; off < kHeaderBytes; off += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(sb + next_rows + off), _MM_HINT_T0);
-      }
-    }
+    if constexpr (T == 1) prefetch_next_group<kHeaderBytes>(sb, next_rows);
     __m256 d[2], dmin[2];
     SubScales sub[2];
     POCKET_UNROLL
     for (int h = 0; h < 2; ++h) {
       d[h] = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + 16 * h)));
-      dmin[h] =
-          _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + 32 + 16 * h)));
+      dmin[h] = _mm256_cvtph_ps(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(sb + Q4KX16::kDmin + 16 * h)));
       sub[h] = unpack_sub_scales(sb, h);
     }
     auto one_sub_block = [&]<int j>() {
       const uint8_t* codes = sb + kHeaderBytes + j * kSubBytes;
-      if constexpr (T == 1) {
-        POCKET_UNROLL
-        for (size_t off = 0; off < kSubBytes; off += 64) {
-          _mm_prefetch(reinterpret_cast<const char*>(codes + next_rows + off), _MM_HINT_T0);
-        }
-      }
+      if constexpr (T == 1) prefetch_next_group<kSubBytes>(codes, next_rows);
       const ActBlockQ8* xb[T];
       POCKET_UNROLL
       for (int u = 0; u < T; ++u) xb[u] = x[u] + s * (kSuper / kActBlock) + j;

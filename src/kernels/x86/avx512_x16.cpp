@@ -28,26 +28,14 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
   const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
-  POCKET_UNROLL
-  for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
-                                               static_cast<size_t>(t + u) * a.x_stride);
-  }
+  tile_activations<T>(a, t, x);
   __m512 acc[T];
   POCKET_UNROLL
   for (int u = 0; u < T; ++u) acc[u] = _mm512_setzero_ps();
   const int64_t n_groups = a.k / kGroup;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
-    if constexpr (T == 1) {
-      // One core pulls more from memory with more lines in flight than the hardware prefetcher
-      // keeps: fetch the same place of the next row group (16 rows on; a prefetch past the
-      // matrix never faults), as the file-layout kernels fetch their next rows.
-      POCKET_UNROLL
-      for (size_t off = 0; off < kGroupBytes; off += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(grp + next_rows + off), _MM_HINT_T0);
-      }
-    }
+    if constexpr (T == 1) prefetch_next_group<kGroupBytes>(grp, next_rows);
     const __m512 scale = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(grp)));
     __m512 part[T];
     POCKET_UNROLL

@@ -20,10 +20,9 @@
 namespace pocket::x86 {
 namespace {
 
-constexpr int kSuper = 256;                             // values per super-block
-constexpr size_t kSuperBytes = kX16Rows * size_t{144};  // of 16 rows
-constexpr size_t kHeaderBytes = 256;                    // d, dmin, scale and min bits
-constexpr size_t kSubBytes = 256;                       // 16 rows x 32 4-bit codes
+constexpr int kSuper = Q4KX16::kValues;
+constexpr size_t kSuperBytes = Q4KX16::kBytes, kHeaderBytes = Q4KX16::kCodes;
+constexpr size_t kSubBytes = Q4KX16::kSubBytes;
 
 // Byte b of each dword of v, zero-extended: the 6-bit number of sub-block b (or b + 4) of each of
 // the 16 rows.
@@ -41,9 +40,9 @@ struct SubScales {
   __m512i sc03, sc47, mn03, mn47;
 };
 inline SubScales unpack_sub_scales(const uint8_t* header) {
-  const __m512i sc_lo = _mm512_loadu_si512(header + 64);
-  const __m512i mn_lo = _mm512_loadu_si512(header + 128);
-  const __m512i hi = _mm512_loadu_si512(header + 192);
+  const __m512i sc_lo = _mm512_loadu_si512(header + Q4KX16::kScaleLow);
+  const __m512i mn_lo = _mm512_loadu_si512(header + Q4KX16::kMinLow);
+  const __m512i hi = _mm512_loadu_si512(header + Q4KX16::kHigh);
   const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
   // (lo & 15) | (hi moved to bits 4-5): the shifts cross bytes, so both parts are masked.
   auto join = [&](__m512i lo, __m512i hi_at_45) {
@@ -64,40 +63,24 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
   const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
-  POCKET_UNROLL
-  for (int u = 0; u < T; ++u) {
-    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
-                                               static_cast<size_t>(t + u) * a.x_stride);
-  }
+  tile_activations<T>(a, t, x);
   __m512 acc[T];
   POCKET_UNROLL
   for (int u = 0; u < T; ++u) acc[u] = _mm512_setzero_ps();
   const int64_t n_super = a.k / kSuper;
   for (int64_t s = 0; s < n_super; ++s) {
     const uint8_t* sb = base + static_cast<size_t>(s) * kSuperBytes;
-    if constexpr (T == 1) {
-      // As the other x16 kernels: the same place of the next row group, more lines in flight
-      // than the hardware prefetcher keeps (a prefetch past the matrix never faults).
-      POCKET_UNROLL
-      for (size_t off = 0; off < kHeaderBytes; off += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(sb + next_rows + off), _MM_HINT_T0);
-      }
-    }
+    if constexpr (T == 1) prefetch_next_group<kHeaderBytes>(sb, next_rows);
     const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb)));
     const __m512 dmin =
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + 32)));
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + Q4KX16::kDmin)));
     const SubScales sub = unpack_sub_scales(sb);
     const ActBlockQ8* xb[T];
     POCKET_UNROLL
     for (int u = 0; u < T; ++u) xb[u] = x[u] + s * (kSuper / kActBlock);
     auto one_sub_block = [&]<int j>() {
       const uint8_t* codes = sb + kHeaderBytes + j * kSubBytes;
-      if constexpr (T == 1) {
-        POCKET_UNROLL
-        for (size_t off = 0; off < kSubBytes; off += 64) {
-          _mm_prefetch(reinterpret_cast<const char*>(codes + next_rows + off), _MM_HINT_T0);
-        }
-      }
+      if constexpr (T == 1) prefetch_next_group<kSubBytes>(codes, next_rows);
       const __m512 step = _mm512_mul_ps(d, sub_number<j>(sub.sc03, sub.sc47));
       const __m512 off = _mm512_mul_ps(dmin, sub_number<j>(sub.mn03, sub.mn47));
       __m512i w[8];

@@ -3,10 +3,15 @@
 // tile is a template on its token count so that its accumulators stay in registers.
 #pragma once
 
+#include <xmmintrin.h>  // _mm_prefetch (SSE: every x86-64 CPU)
+
+#include <cstddef>
 #include <cstdint>
 
+#include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/repack_x16.h"
+#include "kernels/x86/unroll.h"
 
 namespace pocket::x86 {
 
@@ -31,6 +36,28 @@ void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
     int64_t t = 0;
     for (; t + kMaxTokens <= a.n_tok; t += kMaxTokens) tile.template operator()<kMaxTokens>(r, t);
     if (t < a.n_tok) detail::x16_tail_tile<kMaxTokens - 1>(tile, r, t, a.n_tok - t);
+  }
+}
+
+// The activation rows of tokens [t, t + T).
+template <int T>
+inline void tile_activations(const GemmArgs& a, int64_t t, const ActBlockQ8* x[T]) {
+  POCKET_UNROLL
+  for (int u = 0; u < T; ++u) {
+    x[u] = reinterpret_cast<const ActBlockQ8*>(static_cast<const uint8_t*>(a.x) +
+                                               static_cast<size_t>(t + u) * a.x_stride);
+  }
+}
+
+// Decode (one token per tile): one core pulls more from memory with more lines in flight than
+// the hardware prefetcher keeps, so each step fetches the kBytes at the same place of the next
+// 16-row group, next_rows bytes on (a prefetch past the matrix never faults), as the file-layout
+// kernels fetch their next rows.
+template <size_t kBytes>
+inline void prefetch_next_group(const uint8_t* here, size_t next_rows) {
+  POCKET_UNROLL
+  for (size_t off = 0; off < kBytes; off += 64) {
+    _mm_prefetch(reinterpret_cast<const char*>(here + next_rows + off), _MM_HINT_T0);
   }
 }
 
