@@ -8,6 +8,8 @@
 // go in as two nibbles), and one vpmaddwd then gives the row's int32 sum. The codes are decoded
 // once and used by all T tokens.
 // Include after <immintrin.h>; compiled with -mavx2 -mfma -mf16c.
+// Included only by avx2_x16*.cpp files: everything is in an anonymous namespace, so no
+// instantiation compiled for one ISA can stand in for another's at link time.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "kernels/x86/unroll.h"
 
 namespace pocket::x86 {
+namespace {  // each file its own copy, compiled with its own flags (see qgemm_tile.h)
 
 inline __m256i broadcast4(const int8_t* p) {
   int32_t v;
@@ -75,4 +78,5 @@ inline void x16_block_isums(const uint8_t* q, const ActBlockQ8* const xb[T], __m
   }
 }
 
+}  // namespace
 }  // namespace pocket::x86

@@ -2,6 +2,8 @@
 // kernels of the group types and of Q4_K: decoding its codes into 8 "units" (4 values x 16 rows,
 // one per dword lane) and their dot product with a token's 32 int8 activations.
 // Include after kernels/x86/avx512_intrin.h.
+// Included only by avx512_x16*.cpp files: everything is in an anonymous namespace, so no
+// instantiation compiled for one ISA can stand in for another's at link time.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include "kernels/x86/unroll.h"
 
 namespace pocket::x86 {
+namespace {  // each file its own copy, compiled with its own flags (see qgemm_tile.h)
 
 inline __m512i broadcast4(const int8_t* p) {
   int32_t v;
@@ -46,4 +49,5 @@ inline __m512i x16_block_dot(const __m512i w[8], const int8_t* q, __m512i start)
   return _mm512_add_epi32(even, odd);
 }
 
+}  // namespace
 }  // namespace pocket::x86

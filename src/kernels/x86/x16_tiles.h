@@ -1,6 +1,8 @@
 // The tiling loop every integer x16 kernel shares (kernels/repack_x16.h): whole 16-row groups,
 // and per group the tokens in tiles of kMaxTokens, the last 1..kMaxTokens-1 in one tile. The
 // tile is a template on its token count so that its accumulators stay in registers.
+// Included only by avx2_x16*.cpp and avx512_x16*.cpp files: everything is in an anonymous
+// namespace, so no instantiation compiled for one ISA can stand in for another's at link time.
 #pragma once
 
 #include <xmmintrin.h>  // _mm_prefetch (SSE: every x86-64 CPU)
@@ -14,6 +16,7 @@
 #include "kernels/x86/unroll.h"
 
 namespace pocket::x86 {
+namespace {  // each file its own copy, compiled with its own flags (see qgemm_tile.h)
 
 namespace detail {
 template <int T, class Tile>
@@ -61,4 +64,5 @@ inline void prefetch_next_group(const uint8_t* here, size_t next_rows) {
   }
 }
 
+}  // namespace
 }  // namespace pocket::x86
