@@ -40,7 +40,7 @@ enum class DType : uint32_t {
   kPQ4A_G128 = 105,  // { f16 d; f16 m; u8 qs[64] }
   kPFP8_G128 = 106,  // { f16 d; u8 e[128] }         value = d * e4m3(e)
   // In memory only (never read from or written to a file): the symmetric group types, Q4_K and
-  // the 16-bit floats repacked at load with 16 rows interleaved for the AVX-512 kernels
+  // the 16-bit floats repacked at load with 16 rows interleaved for the AVX-512 and AVX2 kernels
   // (kernels/repack_x16.h). Same bytes per row as the source type.
   kQ4_0_X16 = 120,
   kQ8_0_X16 = 121,

@@ -54,6 +54,17 @@ namespace pocket {
 
 inline constexpr int kX16Rows = 16;
 
+// Where the parts of a Q4_K x16 super-block (16 rows, layout above) start, in bytes.
+struct Q4KX16 {
+  static constexpr int kValues = 256;
+  static constexpr size_t kSourceBlockBytes = 144;
+  static constexpr size_t kBytes = kX16Rows * kSourceBlockBytes;  // as in the file
+  // d at 0, then:
+  static constexpr size_t kDmin = 32, kScaleLow = 64, kMinLow = 128, kHigh = 192;
+  static constexpr size_t kCodes = 256;     // then 8 sub-blocks of...
+  static constexpr size_t kSubBytes = 256;  // 16 rows x 32 4-bit codes
+};
+
 enum class X16Kind {
   kGroup,  // one f16 scale per group of G values, codes with a zero point (Q4_0 ... PQ8_G128)
   kQ4K,    // Q4_K super-blocks: sub-block scales and mins, no zero point
@@ -68,21 +79,13 @@ struct X16Format {
   bool is_float() const { return kind == X16Kind::kFloat; }
   int zero() const { return kind == X16Kind::kQ4K ? 0 : bits == 4 ? 8 : 128; }
   int block_bytes() const {  // the source's bytes per group
-    return kind == X16Kind::kQ4K ? 144 : 2 + group * bits / 8;
+    return kind == X16Kind::kQ4K ? static_cast<int>(Q4KX16::kSourceBlockBytes)
+                                 : 2 + group * bits / 8;
   }
   int sub_bytes() const { return kX16Rows * 32 * bits / 8; }  // 16 rows x 32 codes
   int header_bytes() const {                                  // scales before a group's codes
-    return kind == X16Kind::kQ4K ? 256 : 32;
+    return kind == X16Kind::kQ4K ? static_cast<int>(Q4KX16::kCodes) : 32;
   }
-};
-
-// Where the parts of a Q4_K x16 super-block (16 rows, layout above) start, in bytes.
-struct Q4KX16 {
-  static constexpr int kValues = 256;
-  static constexpr size_t kBytes = kX16Rows * size_t{144};  // as in the file
-  static constexpr size_t kD = 0, kDmin = 32, kScaleLow = 64, kMinLow = 128, kHigh = 192;
-  static constexpr size_t kCodes = 256;     // then 8 sub-blocks of...
-  static constexpr size_t kSubBytes = 256;  // 16 rows x 32 4-bit codes
 };
 
 // The x16 type of a source type, or nothing when it has none.

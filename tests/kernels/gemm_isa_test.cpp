@@ -90,6 +90,17 @@ std::vector<uint8_t> random_weight_row(DType type, int64_t k, std::mt19937& rng)
   return bytes;
 }
 
+// A rows x k matrix of random_weight_row rows, row_bytes(type, k) apart.
+std::vector<uint8_t> random_weights(DType type, int64_t k, int64_t rows, std::mt19937& rng) {
+  const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
+  std::vector<uint8_t> w(stride * static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    const std::vector<uint8_t> row = random_weight_row(type, k, rng);
+    std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
+  }
+  return w;
+}
+
 struct Problem {
   DType type;
   int64_t k, rows, tokens, r0, r1;
@@ -109,11 +120,7 @@ std::string describe(const Problem& p, Isa isa, unsigned seed) {
 void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const GemmKernel& oracle,
                    std::mt19937& rng, unsigned seed) {
   const size_t w_stride = row_bytes(p.type, static_cast<uint64_t>(p.k));
-  std::vector<uint8_t> w(w_stride * static_cast<size_t>(p.rows));
-  for (int64_t r = 0; r < p.rows; ++r) {
-    const std::vector<uint8_t> row = random_weight_row(p.type, p.k, rng);
-    std::memcpy(w.data() + static_cast<size_t>(r) * w_stride, row.data(), w_stride);
-  }
+  std::vector<uint8_t> w = random_weights(p.type, p.k, p.rows, rng);
   // Activations with a padded stride (one extra block / 8 extra floats per token).
   const int64_t blocks = p.k / kActBlock;
   std::vector<float> xf(static_cast<size_t>((p.k + 8) * p.tokens));
@@ -239,11 +246,8 @@ TEST(GemmIsa, X16RepackKeepsEveryValue) {
     const GroupFormat gf = *group_format(type);
     const int64_t rows = 48, k = 3 * f.group;
     const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
-    std::vector<uint8_t> w(stride * rows), packed(w.size());
-    for (int64_t r = 0; r < rows; ++r) {
-      const std::vector<uint8_t> row = random_weight_row(type, k, rng);
-      std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
-    }
+    const std::vector<uint8_t> w = random_weights(type, k, rows, rng);
+    std::vector<uint8_t> packed(w.size());
     repack_x16(type, w.data(), stride, rows, k, packed.data());
     uint8_t codes[128];
     for (int64_t r = 0; r < rows; ++r) {
@@ -273,11 +277,8 @@ TEST(GemmIsa, X16Q4KRepackKeepsEveryValue) {
   const X16Format f = *x16_format(*x16_type_for(type));
   const int64_t rows = 48, k = 3 * 256;
   const size_t stride = row_bytes(type, static_cast<uint64_t>(k));
-  std::vector<uint8_t> w(stride * rows), packed(w.size());
-  for (int64_t r = 0; r < rows; ++r) {
-    const std::vector<uint8_t> row = random_weight_row(type, k, rng);
-    std::memcpy(w.data() + static_cast<size_t>(r) * stride, row.data(), stride);
-  }
+  const std::vector<uint8_t> w = random_weights(type, k, rows, rng);
+  std::vector<uint8_t> packed(w.size());
   repack_x16(type, w.data(), stride, rows, k, packed.data());
   std::vector<float> want(static_cast<size_t>(k));
   for (int64_t r = 0; r < rows; ++r) {

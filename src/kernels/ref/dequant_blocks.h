@@ -21,6 +21,8 @@ void dequantize_q4_1(const uint8_t* src, float* dst, int64_t n_blocks);
 void dequantize_q5_0(const uint8_t* src, float* dst, int64_t n_blocks);
 void dequantize_q5_1(const uint8_t* src, float* dst, int64_t n_blocks);
 void dequantize_q4_k(const uint8_t* src, float* dst, int64_t n_blocks);
+void dequantize_q5_k(const uint8_t* src, float* dst, int64_t n_blocks);
+void dequantize_q6_k(const uint8_t* src, float* dst, int64_t n_blocks);
 
 // The 6-bit scale and min of sub-block s (0..7) of a Q4_K/Q5_K block, from its 12 packed bytes.
 struct ScaleMin {
@@ -28,7 +30,5 @@ struct ScaleMin {
   int min;
 };
 ScaleMin unpack_k_scale_min(const uint8_t* packed, int s);
-void dequantize_q5_k(const uint8_t* src, float* dst, int64_t n_blocks);
-void dequantize_q6_k(const uint8_t* src, float* dst, int64_t n_blocks);
 
 }  // namespace pocket::detail

@@ -69,10 +69,10 @@ void put_x16_nibbles(const uint8_t* q, int i, uint8_t* sub) {
 
 // Q4_K (layout in repack_x16.h): the scales' bits regrouped, the codes in the 4-bit sub-block form.
 void repack_x16_q4k(const uint8_t* src, size_t src_stride, int64_t rows, int64_t k, uint8_t* dst) {
-  constexpr size_t kBlockBytes = 144, kGroupBytes = kX16Rows * kBlockBytes;
-  const size_t row_stride = static_cast<size_t>(k / 256) * kBlockBytes;
+  constexpr size_t kBlockBytes = Q4KX16::kSourceBlockBytes, kGroupBytes = Q4KX16::kBytes;
+  const size_t row_stride = static_cast<size_t>(k / Q4KX16::kValues) * kBlockBytes;
   for (int64_t p = 0; p < rows / kX16Rows; ++p) {
-    for (int64_t s = 0; s < k / 256; ++s) {
+    for (int64_t s = 0; s < k / Q4KX16::kValues; ++s) {
       uint8_t* out = dst + static_cast<size_t>(p) * kX16Rows * row_stride +
                      static_cast<size_t>(s) * kGroupBytes;
       for (int i = 0; i < kX16Rows; ++i) {

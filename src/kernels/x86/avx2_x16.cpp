@@ -83,13 +83,10 @@ void gemm_x16(const GemmArgs& a) {
 }  // namespace
 
 void avx2_register_x16(KernelSet& set) {
-  auto put = [&](DType t, GemmFn fn) {
-    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kX16Rows};
-  };
-  put(DType::kQ4_0_X16, gemm_x16<4, 32>);
-  put(DType::kQ8_0_X16, gemm_x16<8, 32>);
-  put(DType::kPQ4_G64_X16, gemm_x16<4, 64>);
-  put(DType::kPQ4_G128_X16, gemm_x16<4, 128>);
+  put_x16_kernel(set, DType::kQ4_0_X16, gemm_x16<4, 32>);
+  put_x16_kernel(set, DType::kQ8_0_X16, gemm_x16<8, 32>);
+  put_x16_kernel(set, DType::kPQ4_G64_X16, gemm_x16<4, 64>);
+  put_x16_kernel(set, DType::kPQ4_G128_X16, gemm_x16<4, 128>);
   // Not PQ8_G64/G128: their file-layout kernels decode faster (1.5B PQ8_G128, alternated token
   // by token: 23.6 ms per token against 27.7 repacked), so they are not repacked on AVX2.
 }

@@ -115,7 +115,7 @@ void gemm_q4k_x16(const GemmArgs& a) {
 }  // namespace
 
 void avx2_register_x16_q4k(KernelSet& set) {
-  set.gemm[static_cast<size_t>(DType::kQ4_K_X16)] = {gemm_q4k_x16, ActFormat::kQ8, kX16Rows};
+  put_x16_kernel(set, DType::kQ4_K_X16, gemm_q4k_x16);
 }
 
 }  // namespace pocket::x86

@@ -42,6 +42,11 @@ void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
   }
 }
 
+// Registers an integer x16 kernel: int8 activations, thread ranges in whole 16-row groups.
+inline void put_x16_kernel(KernelSet& set, DType type, GemmFn fn) {
+  set.gemm[static_cast<size_t>(type)] = {fn, ActFormat::kQ8, kX16Rows};
+}
+
 // The activation rows of tokens [t, t + T).
 template <int T>
 inline void tile_activations(const GemmArgs& a, int64_t t, const ActBlockQ8* x[T]) {
