@@ -24,7 +24,6 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   constexpr size_t kSubBytes = static_cast<size_t>(kBits) * 64;  // 16 rows x 32 codes
   constexpr int kZero = kBits == 4 ? 8 : 128;
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
-  const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
   tile_activations<T>(a, t, x);
   __m256 acc[2][T];  // [half][token]
@@ -33,7 +32,7 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const int64_t n_groups = a.k / kGroup;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
-    if constexpr (T == 1) prefetch_next_group<kGroupBytes>(grp, next_rows);
+    if constexpr (T == 1) prefetch_ahead<kGroupBytes>(grp);
     __m256 part[2][T];
     POCKET_UNROLL
     for (int u = 0; u < T; ++u) part[0][u] = part[1][u] = _mm256_setzero_ps();

@@ -53,7 +53,6 @@ inline SubScales unpack_sub_scales(const uint8_t* header, int h) {
 template <int T>
 void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
-  const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
   tile_activations<T>(a, t, x);
   __m256 acc[2][T];  // [half][token]
@@ -62,7 +61,7 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const int64_t n_super = a.k / kSuper;
   for (int64_t s = 0; s < n_super; ++s) {
     const uint8_t* sb = base + static_cast<size_t>(s) * kSuperBytes;
-    if constexpr (T == 1) prefetch_next_group<kHeaderBytes>(sb, next_rows);
+    if constexpr (T == 1) prefetch_ahead<kHeaderBytes>(sb);
     __m256 d[2], dmin[2];
     SubScales sub[2];
     POCKET_UNROLL
@@ -74,7 +73,7 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
     }
     auto one_sub_block = [&]<int j>() {
       const uint8_t* codes = sb + kHeaderBytes + j * kSubBytes;
-      if constexpr (T == 1) prefetch_next_group<kSubBytes>(codes, next_rows);
+      if constexpr (T == 1) prefetch_ahead<kSubBytes>(codes);
       const ActBlockQ8* xb[T];
       POCKET_UNROLL
       for (int u = 0; u < T; ++u) xb[u] = x[u] + s * (kSuper / kActBlock) + j;

@@ -26,7 +26,6 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   constexpr size_t kSubBytes = static_cast<size_t>(kBits) * 64;  // 16 rows x 32 codes
   constexpr size_t kGroupBytes = kX16Rows * (2 + kGroup * kBits / 8);
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
-  const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
   tile_activations<T>(a, t, x);
   __m512 acc[T];
@@ -35,7 +34,7 @@ void x16_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const int64_t n_groups = a.k / kGroup;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* grp = base + static_cast<size_t>(g) * kGroupBytes;
-    if constexpr (T == 1) prefetch_next_group<kGroupBytes>(grp, next_rows);
+    if constexpr (T == 1) prefetch_ahead<kGroupBytes>(grp);
     const __m512 scale = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(grp)));
     __m512 part[T];
     POCKET_UNROLL

@@ -61,7 +61,6 @@ inline __m512 sub_number(__m512i v03, __m512i v47) {
 template <int T>
 void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const uint8_t* base = a.w + static_cast<size_t>(r) * a.w_stride;
-  const size_t next_rows = kX16Rows * a.w_stride;
   const ActBlockQ8* x[T];
   tile_activations<T>(a, t, x);
   __m512 acc[T];
@@ -70,7 +69,7 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
   const int64_t n_super = a.k / kSuper;
   for (int64_t s = 0; s < n_super; ++s) {
     const uint8_t* sb = base + static_cast<size_t>(s) * kSuperBytes;
-    if constexpr (T == 1) prefetch_next_group<kHeaderBytes>(sb, next_rows);
+    if constexpr (T == 1) prefetch_ahead<kHeaderBytes>(sb);
     const __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb)));
     const __m512 dmin =
         _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sb + Q4KX16::kDmin)));
@@ -80,7 +79,7 @@ void q4k_tile(const GemmArgs& a, int64_t r, int64_t t) {
     for (int u = 0; u < T; ++u) xb[u] = x[u] + s * (kSuper / kActBlock);
     auto one_sub_block = [&]<int j>() {
       const uint8_t* codes = sb + kHeaderBytes + j * kSubBytes;
-      if constexpr (T == 1) prefetch_next_group<kSubBytes>(codes, next_rows);
+      if constexpr (T == 1) prefetch_ahead<kSubBytes>(codes);
       const __m512 step = _mm512_mul_ps(d, sub_number<j>(sub.sc03, sub.sc47));
       const __m512 off = _mm512_mul_ps(dmin, sub_number<j>(sub.mn03, sub.mn47));
       __m512i w[8];

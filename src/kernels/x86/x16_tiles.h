@@ -13,6 +13,7 @@
 #include "kernels/act_quant.h"
 #include "kernels/gemm.h"
 #include "kernels/repack_x16.h"
+#include "kernels/x86/next_tile_prefetch.h"
 #include "kernels/x86/unroll.h"
 
 namespace pocket::x86 {
@@ -58,14 +59,14 @@ inline void tile_activations(const GemmArgs& a, int64_t t, const ActBlockQ8* x[T
 }
 
 // Decode (one token per tile): one core pulls more from memory with more lines in flight than
-// the hardware prefetcher keeps, so each step fetches the kBytes at the same place of the next
-// 16-row group, next_rows bytes on (a prefetch past the matrix never faults), as the file-layout
-// kernels fetch their next rows.
+// the hardware prefetcher keeps, so each step fetches the kBytes kDecodePrefetchDistance ahead of
+// where it reads. The x16 layout is read in address order, group after group, so the fetches form
+// one ascending stream across group boundaries (a prefetch past the matrix never faults).
 template <size_t kBytes>
-inline void prefetch_next_group(const uint8_t* here, size_t next_rows) {
+inline void prefetch_ahead(const uint8_t* here) {
   POCKET_UNROLL
   for (size_t off = 0; off < kBytes; off += 64) {
-    _mm_prefetch(reinterpret_cast<const char*>(here + next_rows + off), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(here + kDecodePrefetchDistance + off), _MM_HINT_T0);
   }
 }
 
