@@ -31,6 +31,7 @@ void Model::replace_tensor_data(const TensorView* t, DType type, const void* dat
     if (&v != t) continue;
     v.type = type;
     v.data = data;
+    v.nbytes = v.row_nbytes() * static_cast<uint64_t>(v.n_rows());
     keep_alive(std::move(storage));
     return;
   }

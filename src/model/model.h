@@ -56,8 +56,9 @@ class Model {
   // Registers an f32 copy of a small tensor (any dequantizable type).
   const TensorView* add_f32_copy(const TensorView& view);
   ModelWeights& mutable_weights() { return weights_; }
-  // Points a registered tensor at other bytes of another type (a load-time repacked copy, same
-  // shape and size), kept alive by `storage`. Every pointer to the view stays valid.
+  // Points a registered tensor at other bytes of another type (a load-time repacked copy, or a
+  // test's quantized one), same shape, kept alive by `storage`; its nbytes follows the new type.
+  // Every pointer to the view stays valid.
   void replace_tensor_data(const TensorView* t, DType type, const void* data,
                            std::shared_ptr<const void> storage);
 

@@ -21,7 +21,9 @@ struct MemoryOptions {
   // Repack the resident matrices into this CPU's faster layout (runtime/weight_repack.h), where
   // it has one (AVX-512: Q4_0, Q8_0, PQ4/PQ8 g64/g128, Q4_K, F16, BF16; AVX2: Q4_0, Q8_0, PQ4,
   // Q4_K): decode ~10% faster (Q4_K_M ~20%, AVX2 13-26%), F16/BF16 and AVX2 prefill ~1.5-2.2x,
-  // for a load that copies those matrices once (docs/MEMORY.md has the figures). A no-op on ARM64.
+  // for a load that copies those matrices once (docs/MEMORY.md has the figures); where anything
+  // is repacked, the other resident matrices are moved into the same huge pages as they are.
+  // A no-op on ARM64.
   bool repack = true;
   LoadProgress progress;         // (done, total) after each chunk
   LoadProgress repack_progress;  // (done, total) after each repacked matrix

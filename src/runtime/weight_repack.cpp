@@ -1,5 +1,6 @@
 #include "runtime/weight_repack.h"
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -59,13 +60,15 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
   }
   if (w.output != w.tok_embd && !(plan && plan->streamed.back())) todo.push_back(w.output);
 
+  // Each job's type afterwards: an x16 type, or its own type for a matrix moved as it is.
+  const bool move_the_rest = !repacked_types().empty();
   uint64_t total = 0;
   std::vector<std::pair<const TensorView*, DType>> jobs;
   for (const TensorView* t : todo) {
-    if (const std::optional<DType> x16 = repack_target(*t)) {
-      jobs.emplace_back(t, *x16);
-      total += t->nbytes;
-    }
+    const std::optional<DType> x16 = repack_target(*t);
+    if (!x16 && !move_the_rest) continue;
+    jobs.emplace_back(t, x16 ? *x16 : t->type);
+    total += t->nbytes;
   }
   RepackStats stats;
   if (jobs.empty()) return stats;
@@ -82,7 +85,7 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
   const std::shared_ptr<void> arena = allocate_pages(arena_bytes);
   ThreadPool pool(n_threads);
   for (size_t j = 0; j < jobs.size(); ++j) {
-    const auto& [t, x16] = jobs[j];
+    const auto& [t, target] = jobs[j];
     void* raw = static_cast<uint8_t*>(arena.get()) + offsets[j];
     std::shared_ptr<void> buffer(arena, raw);  // shares the arena's lifetime
     const auto* src = static_cast<const uint8_t*>(t->data);
@@ -95,15 +98,23 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
     const std::optional<FileRegion> region = find_file_region(src);
     const bool mapped = region && region->available >= t->nbytes;
     if (mapped) populate_pages(src, t->nbytes);
-    pool.parallel_for(t->n_rows() / kX16Rows, [&](int, int64_t begin, int64_t end) {
-      const size_t at = static_cast<size_t>(begin) * kX16Rows * stride;
-      repack_x16(source, src + at, stride, (end - begin) * kX16Rows, k, dst + at);
-    });
+    const bool moved = target == source;
+    if (moved) {
+      pool.parallel_for(t->n_rows(), [&](int, int64_t begin, int64_t end) {
+        const size_t at = static_cast<size_t>(begin) * stride;
+        std::memcpy(dst + at, src + at, static_cast<size_t>(end - begin) * stride);
+      });
+    } else {
+      pool.parallel_for(t->n_rows() / kX16Rows, [&](int, int64_t begin, int64_t end) {
+        const size_t at = static_cast<size_t>(begin) * kX16Rows * stride;
+        repack_x16(source, src + at, stride, (end - begin) * kX16Rows, k, dst + at);
+      });
+    }
     if (mapped) release_pages(src, t->nbytes);
-    model.replace_tensor_data(t, x16, raw, std::move(buffer));
-    ++stats.tensors;
-    stats.bytes += t->nbytes;
-    if (progress) progress(stats.bytes, total);
+    model.replace_tensor_data(t, target, raw, std::move(buffer));
+    ++(moved ? stats.moved_tensors : stats.tensors);
+    (moved ? stats.moved_bytes : stats.bytes) += t->nbytes;
+    if (progress) progress(stats.bytes + stats.moved_bytes, total);
   }
   return stats;
 }

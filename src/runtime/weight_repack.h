@@ -5,6 +5,12 @@
 // process, so a repacked model costs what a mapped one does (plus one matrix while it is being
 // repacked); page-cache pages stay the kernel's to reclaim.
 //
+// Where this CPU repacks anything (x86 with AVX2 or AVX-512), the resident matrices it reads in
+// the file's layout (Q6_K, the output matrix of llama.cpp's Q4_0 and Q4_K_M files) are moved into
+// the same huge-page arena as they are: a kernel that streams a matrix every token then takes a TLB
+// miss per 2 MB instead of per 4 KB. Measured: docs/ARCHITECTURE.md, step 8. ARM64 repacks
+// nothing yet and keeps every matrix in the file mapping (the move is unmeasured there).
+//
 // Only resident matrices are repacked: a streamed one (runtime/weight_streamer.h) is read from the
 // file on every pass in the file's layout. The token embedding is never repacked (it is read a
 // row at a time), nor an output matrix tied to it.
@@ -20,8 +26,10 @@
 namespace pocket {
 
 struct RepackStats {
-  int tensors = 0;
+  int tensors = 0;  // repacked into the x16 layout
   uint64_t bytes = 0;
+  int moved_tensors = 0;  // moved as they are
+  uint64_t moved_bytes = 0;
 };
 
 // The file types this CPU's kernels repack (none without SIMD kernels for their x16 layout).

@@ -134,15 +134,57 @@ TEST(WeightRepack, RepackedMatricesGiveTheSameProducts) {
   }
 }
 
+// Where this CPU repacks, a matrix without an x16 layout is moved as it is (into the huge-page
+// arena): same type, same bytes, new place, so the same products to the bit.
+TEST(WeightRepack, MatricesWithoutAnX16LayoutAreMovedAsTheyAre) {
+  if (repacked_types().empty())
+    GTEST_SKIP() << "nothing is repacked on " << isa_name(active_kernels().isa);
+  ASSERT_FALSE(x16_type_for(DType::kQ5_0).has_value());
+  const auto file_layout = brown_as(DType::kQ5_0);
+  auto moved = brown_as(DType::kQ5_0);
+  const RepackStats stats = repack_weights(*moved, nullptr, 2);
+  const ModelWeights& w = moved->weights();
+  EXPECT_EQ(stats.tensors, 0);
+  EXPECT_EQ(stats.moved_tensors, static_cast<int>(7 * w.layers.size() + 1));
+  ThreadPool pool(2);
+  const std::vector<float> x = [] {
+    std::vector<float> v(4096);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::cos(0.11f * static_cast<float>(i));
+    return v;
+  }();
+  uint64_t bytes = w.output->nbytes;
+  for (size_t l = 0; l < w.layers.size(); ++l) {
+    for (auto m : {&LayerWeights::wq, &LayerWeights::wk, &LayerWeights::wv, &LayerWeights::wo,
+                   &LayerWeights::w_gate, &LayerWeights::w_up, &LayerWeights::w_down}) {
+      const TensorView& before = *(file_layout->weights().layers[l].*m);
+      const TensorView& after = *(w.layers[l].*m);
+      ASSERT_EQ(after.type, DType::kQ5_0) << after.name;
+      ASSERT_NE(after.data, before.data) << after.name;
+      bytes += after.nbytes;
+      ASSERT_EQ(std::memcmp(before.data, after.data, before.nbytes), 0) << after.name;
+      const int64_t k = before.ne[0], rows = before.n_rows();
+      ASSERT_LE(static_cast<size_t>(k), x.size());
+      std::vector<float> want(static_cast<size_t>(rows)), got(want.size());
+      matmul(before, x.data(), k, 1, want.data(), rows, pool);
+      matmul(after, x.data(), k, 1, got.data(), rows, pool);
+      EXPECT_EQ(got, want) << after.name;
+    }
+  }
+  EXPECT_EQ(stats.moved_bytes, bytes);
+}
+
 // Loading maps in only what is still in the file: the repacked matrices were written at load.
 TEST(WeightRepack, PopulateSkipsWhatWasRepacked) {
   auto model = load_gguf_model(std::make_shared<const GgufFile>(
       GgufFile::open(test::shared_path("models/brown-qwen2-7m/brown-qwen2-7m-f16.gguf"))));
   const uint64_t total = populate_weights(*model, nullptr, 1 << 20);  // every matrix, from the file
   const RepackStats stats = repack_weights(*model, nullptr, 2);
-  EXPECT_EQ(populate_weights(*model, nullptr, 1 << 20), total - stats.bytes);
+  EXPECT_EQ(populate_weights(*model, nullptr, 1 << 20), total - stats.bytes - stats.moved_bytes);
   if (repacks_here(DType::kF16)) {
     EXPECT_GT(stats.bytes, 0u);
+  }
+  if (!repacked_types().empty()) {
+    EXPECT_EQ(populate_weights(*model, nullptr, 1 << 20), 0u);  // every matrix repacked or moved
   }
 }
 

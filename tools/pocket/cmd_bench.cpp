@@ -179,6 +179,7 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
     auto j = base_json(o.cold ? "load_cold" : "load");
     j["seconds"] = first_load;
     j["repacked_bytes"] = ready->weights.repacked.bytes;
+    j["moved_bytes"] = ready->weights.repacked.moved_bytes;
     if (o.cold) j["cached_fraction_after_drop"] = cached;
     std::printf("%s\n", j.dump().c_str());
     if (o.cold) {
@@ -207,10 +208,14 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
     } else {
       std::printf(" (page cache as found)");
     }
-    if (ready->weights.repacked.bytes > 0) {
-      std::printf(", %s of weights repacked (--no-repack keeps the file layout)",
-                  format_bytes(ready->weights.repacked.bytes).c_str());
-    }
+    const RepackStats& repacked = ready->weights.repacked;
+    if (repacked.bytes > 0)
+      std::printf(", %s of weights repacked", format_bytes(repacked.bytes).c_str());
+    if (repacked.moved_bytes > 0)
+      std::printf(", %s moved into huge pages as they are",
+                  format_bytes(repacked.moved_bytes).c_str());
+    if (repacked.bytes + repacked.moved_bytes > 0)
+      std::printf(" (--no-repack keeps the file layout)");
     if (o.n_prompt > 0)
       std::printf("; time to first token after a %d-token prompt: %.3f s", o.n_prompt, ttft);
     std::printf(

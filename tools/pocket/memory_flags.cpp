@@ -19,8 +19,8 @@ void add_memory_flags(CLI::App& cmd, MemoryFlags& flags) {
   cmd.add_flag("--no-repack", flags.no_repack,
                "Keep the file's weight layout: by default Q4_0, Q8_0, PQ4/PQ8 g64/g128, Q4_K, "
                "F16 and BF16 weights are repacked at load into an interleaved layout on AVX-512 "
-               "(on AVX2: Q4_0, Q8_0, PQ4, Q4_K) for faster decode and prefill, at the cost of a "
-               "copy at load");
+               "(on AVX2: Q4_0, Q8_0, PQ4, Q4_K), and the other matrices moved as they are into "
+               "huge pages, for faster decode and prefill, at the cost of a copy at load");
 }
 
 namespace {
