@@ -23,9 +23,20 @@ inline void cpu_relax() {
 #endif
 }
 
+uint64_t pack_share(int64_t front, int64_t back) {
+  return (static_cast<uint64_t>(front) << 32) | static_cast<uint64_t>(back);
+}
+int64_t share_front(uint64_t bounds) {
+  return static_cast<int64_t>(bounds >> 32);
+}
+int64_t share_back(uint64_t bounds) {
+  return static_cast<int64_t>(bounds & 0xFFFFFFFFu);
+}
+
 }  // namespace
 
-ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads) {
+ThreadPool::ThreadPool(int n_threads)
+    : n_threads_(n_threads), shares_(static_cast<size_t>(std::max(n_threads, 1))) {
   POCKET_CHECK(n_threads >= 1 && n_threads <= 512, ErrorCode::kInvalidArgument,
                "thread count must be between 1 and 512, got ", n_threads);
   workers_.reserve(static_cast<size_t>(n_threads - 1));
@@ -52,7 +63,7 @@ void ThreadPool::run_guarded(int index, int64_t begin, int64_t end) {
   } catch (...) {
     std::lock_guard lock(error_mu_);
     if (!error_) error_ = std::current_exception();
-    next_chunk_.store(job_n_, std::memory_order_relaxed);  // the other threads stop taking chunks
+    stopping_.store(true, std::memory_order_relaxed);  // the other threads stop taking chunks
   }
 }
 
@@ -67,16 +78,54 @@ void ThreadPool::run_range(int index) {
   if (begin < end) run_guarded(index, begin, end);
 }
 
-void ThreadPool::run_chunks(int index) {
-  const int64_t shrink = 2 * static_cast<int64_t>(n_threads_);
-  int64_t begin = next_chunk_.load(std::memory_order_relaxed);
+bool ThreadPool::claim_front(int owner, int64_t& begin, int64_t& end) {
+  std::atomic<uint64_t>& share = shares_[static_cast<size_t>(owner)].bounds;
+  uint64_t b = share.load(std::memory_order_relaxed);
   for (;;) {
-    if (begin >= job_n_) return;
-    const int64_t size = std::max(job_min_chunk_, (job_n_ - begin) / shrink);
-    const int64_t end = std::min(job_n_, begin + size);
-    if (!next_chunk_.compare_exchange_weak(begin, end, std::memory_order_relaxed)) continue;
+    const int64_t front = share_front(b), back = share_back(b);
+    if (front >= back) return false;
+    const int64_t take = std::min(back - front, std::max(job_min_chunk_, (back - front) / 4));
+    if (share.compare_exchange_weak(b, pack_share(front + take, back), std::memory_order_relaxed)) {
+      begin = front;
+      end = front + take;
+      return true;
+    }
+  }
+}
+
+bool ThreadPool::claim_back(int owner, int64_t& begin, int64_t& end) {
+  std::atomic<uint64_t>& share = shares_[static_cast<size_t>(owner)].bounds;
+  uint64_t b = share.load(std::memory_order_relaxed);
+  for (;;) {
+    const int64_t front = share_front(b), back = share_back(b);
+    if (back - front < 2 * job_min_chunk_ || front >= back) return false;
+    const int64_t take = std::max(job_min_chunk_, (back - front) / 2);
+    if (share.compare_exchange_weak(b, pack_share(front, back - take), std::memory_order_relaxed)) {
+      begin = back - take;
+      end = back;
+      return true;
+    }
+  }
+}
+
+void ThreadPool::run_chunks(int index) {
+  int64_t begin = 0, end = 0;
+  while (!stopping_.load(std::memory_order_relaxed) && claim_front(index, begin, end)) {
     run_guarded(index, begin, end);
-    begin = next_chunk_.load(std::memory_order_relaxed);
+  }
+  // Own share done: help the share with the most left until none has enough to split.
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    int victim = -1;
+    int64_t most = 0;
+    for (int t = 0; t < n_threads_; ++t) {
+      const uint64_t b = shares_[static_cast<size_t>(t)].bounds.load(std::memory_order_relaxed);
+      if (share_back(b) - share_front(b) > most) {
+        most = share_back(b) - share_front(b);
+        victim = t;
+      }
+    }
+    if (victim < 0 || most < 2 * job_min_chunk_) return;
+    if (claim_back(victim, begin, end)) run_guarded(index, begin, end);
   }
 }
 
@@ -85,6 +134,8 @@ void ThreadPool::parallel_for(int64_t n, RangeFn fn) {
 }
 
 void ThreadPool::parallel_for_dynamic(int64_t n, int64_t min_chunk, RangeFn fn) {
+  POCKET_CHECK(n < (int64_t{1} << 32), ErrorCode::kInvalidArgument, "parallel_for_dynamic over ", n,
+               " indices: at most 2^32 - 1");
   dispatch(n, std::max<int64_t>(1, min_chunk), fn);
 }
 
@@ -97,7 +148,13 @@ void ThreadPool::dispatch(int64_t n, int64_t min_chunk, const RangeFn& fn) {
   job_ = &fn;
   job_n_ = n;
   job_min_chunk_ = min_chunk;
-  next_chunk_.store(0, std::memory_order_relaxed);
+  stopping_.store(false, std::memory_order_relaxed);
+  if (min_chunk > 0) {
+    for (int t = 0; t < n_threads_; ++t) {
+      shares_[static_cast<size_t>(t)].bounds.store(
+          pack_share(n * t / n_threads_, n * (t + 1) / n_threads_), std::memory_order_relaxed);
+    }
+  }
   pending_.store(n_threads_ - 1, std::memory_order_relaxed);
   generation_.fetch_add(1);  // seq_cst: publishes the job, ordered before the sleepers_ check
   if (sleepers_.load() > 0) {

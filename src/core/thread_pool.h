@@ -33,11 +33,18 @@ class ThreadPool {
   using RangeFn = FunctionRef<void(int, int64_t, int64_t)>;
   void parallel_for(int64_t n, RangeFn fn);
 
-  // Like parallel_for, but hands out [0, n) in chunks, each to whichever thread is free first, so
-  // fn may be called several times per thread. Chunks start at n / (2 * threads) and shrink as the
-  // work runs out ("guided" scheduling), never below min_chunk. On a shared machine one core can
-  // run 30% slower than the other for a while (measured on the CI VM with one gemv pinned to each
-  // vCPU); with one fixed range per thread the fast thread then waits at the barrier.
+  // Like parallel_for, but the threads that finish their part early take over the rest of the
+  // others', so fn may be called several times per thread. Each thread starts on its own
+  // contiguous share of [0, n) and takes it front to back in chunks (a quarter of what is left,
+  // at least min_chunk), so its calls read one ascending stream of memory, as one range would;
+  // a thread whose share is done takes half of what is left of the largest other share from its
+  // back (at least min_chunk, and only while that share has 2 x min_chunk left). So every chunk
+  // is at least min_chunk long except the last of each share. Why not one fixed range per
+  // thread: on a shared machine one core can run 30% slower than the other for a while (measured
+  // on the CI VM with one gemv pinned to each vCPU), and the fast thread then waits at the
+  // barrier. Why not chunks to whichever thread is free from one shared list (as until
+  // 2026-12-01): each chunk started a new stream, whose first reads waited for memory with
+  // nothing prefetched (docs/ARCHITECTURE.md, step 8). n must be below 2^32.
   void parallel_for_dynamic(int64_t n, int64_t min_chunk, RangeFn fn);
 
   // Cores this machine offers to this process.
@@ -50,6 +57,9 @@ class ThreadPool {
   void worker_loop(int index);
   void run_range(int index);
   void run_chunks(int index);
+  // Claims [begin, end) of shares_[owner], where end - begin = take(front, back) (0: nothing).
+  bool claim_front(int owner, int64_t& begin, int64_t& end);
+  bool claim_back(int owner, int64_t& begin, int64_t& end);
   void run_guarded(int index, int64_t begin, int64_t end);
   void dispatch(int64_t n, int64_t min_chunk, const RangeFn& fn);
   // Waits until generation_ moves past `seen` (or stop_): spins, then sleeps.
@@ -60,7 +70,14 @@ class ThreadPool {
   const RangeFn* job_ = nullptr;
   int64_t job_n_ = 0;
   int64_t job_min_chunk_ = 0;  // 0: one contiguous range per thread
-  std::atomic<int64_t> next_chunk_{0};
+  // parallel_for_dynamic: per thread, the [front, back) of its share not handed out yet, in one
+  // word (front in the high half), so that its owner (from the front) and a thread taking over
+  // (from the back) claim a chunk with one compare-and-swap.
+  struct alignas(64) Share {
+    std::atomic<uint64_t> bounds{0};
+  };
+  std::vector<Share> shares_;
+  std::atomic<bool> stopping_{false};  // a chunk threw: claim no more
   // generation_ publishes a job (release) to the workers (acquire); pending_ counts the workers
   // still running it. sleepers_ and generation_ use sequentially consistent operations so that a
   // worker going to sleep and a caller publishing a job cannot miss each other.

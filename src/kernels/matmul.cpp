@@ -80,7 +80,7 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
       a.x_stride = static_cast<size_t>(x_stride) * sizeof(float);
     }
   }
-  // Tiles of all outputs in one list, handed out in shrinking chunks to whichever thread is free
+  // Tiles of all outputs in one list, split into per-thread shares that a free thread takes over
   // (see parallel_for_dynamic); a chunk becomes one kernel call per output it touches. A chunk
   // holds at least kMinChunkBytes of weights so that the streams stay long.
   const size_t n_jobs = outputs.size();
