@@ -34,6 +34,13 @@ std::optional<DType> repack_target(const TensorView& t) {
   return x16_target(t.type);
 }
 
+// One matrix to rewrite: into an x16 type, or its own type when it is moved as it is.
+struct Job {
+  const TensorView* t;
+  DType target;
+  bool mapped;  // its bytes are in a file mapping (then released after the copy)
+};
+
 }  // namespace
 
 std::vector<DType> repacked_types() {
@@ -60,14 +67,17 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
   }
   if (w.output != w.tok_embd && !(plan && plan->streamed.back())) todo.push_back(w.output);
 
-  // Each job's type afterwards: an x16 type, or its own type for a matrix moved as it is.
   const bool move_the_rest = !repacked_types().empty();
   uint64_t total = 0;
-  std::vector<std::pair<const TensorView*, DType>> jobs;
+  std::vector<Job> jobs;
   for (const TensorView* t : todo) {
     const std::optional<DType> x16 = repack_target(*t);
-    if (!x16 && !move_the_rest) continue;
-    jobs.emplace_back(t, x16 ? *x16 : t->type);
+    const std::optional<FileRegion> region = find_file_region(t->data);
+    const bool mapped = region && region->available >= t->nbytes;
+    // Moved only out of a file mapping: a matrix already in anonymous memory (an in-memory
+    // model) cannot be released, so a copy would hold it twice.
+    if (!x16 && !(move_the_rest && mapped)) continue;
+    jobs.push_back({t, x16 ? *x16 : t->type, mapped});
     total += t->nbytes;
   }
   RepackStats stats;
@@ -80,12 +90,12 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
   size_t arena_bytes = 0;
   for (const auto& job : jobs) {
     offsets.push_back(arena_bytes);
-    arena_bytes += (job.first->nbytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+    arena_bytes += (job.t->nbytes + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
   }
   const std::shared_ptr<void> arena = allocate_pages(arena_bytes);
   ThreadPool pool(n_threads);
   for (size_t j = 0; j < jobs.size(); ++j) {
-    const auto& [t, target] = jobs[j];
+    const auto& [t, target, mapped] = jobs[j];
     void* raw = static_cast<uint8_t*>(arena.get()) + offsets[j];
     std::shared_ptr<void> buffer(arena, raw);  // shares the arena's lifetime
     const auto* src = static_cast<const uint8_t*>(t->data);
@@ -95,8 +105,6 @@ RepackStats repack_weights(Model& model, const ResidencyPlan* plan, int n_thread
     const DType source = t->type;
     // A file mapping is mapped in with one call (not a page fault per 4 KB read) and released
     // after; anonymous memory (in-memory models) is left alone: released, it would read as zeros.
-    const std::optional<FileRegion> region = find_file_region(src);
-    const bool mapped = region && region->available >= t->nbytes;
     if (mapped) populate_pages(src, t->nbytes);
     const bool moved = target == source;
     if (moved) {

@@ -6,7 +6,8 @@
 // repacked); page-cache pages stay the kernel's to reclaim.
 //
 // Where this CPU repacks anything (x86 with AVX2 or AVX-512), the resident matrices it reads in
-// the file's layout (Q6_K, the output matrix of llama.cpp's Q4_0 and Q4_K_M files) are moved into
+// the file's layout from a file mapping (Q6_K, the output matrix of llama.cpp's Q4_0 and Q4_K_M
+// files; not an in-memory model's, which would then be held twice) are moved into
 // the same huge-page arena as they are: a kernel that streams a matrix every token then takes a TLB
 // miss per 2 MB instead of per 4 KB (the file mapping has 2 MB folios for only part of a file).
 // Measured: docs/MEMORY.md. ARM64 repacks nothing yet and keeps every matrix in the file mapping
