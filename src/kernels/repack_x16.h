@@ -54,6 +54,12 @@ namespace pocket {
 
 inline constexpr int kX16Rows = 16;
 
+// Prefill over the x16 layout in blocks: a block of 16-row groups (about this many bytes of
+// weights) meets a block of tokens (about this many bytes of int8 activations) while both stay in
+// L2. Each group reads every token's activations, and a long prompt's do not fit in L2 (512
+// tokens of 1536 values: 1.1 MB). One token (decode) is one block: the groups in order.
+inline constexpr size_t kX16BlockBytes = 192 * 1024;
+
 // Where the parts of a Q4_K x16 super-block (16 rows, layout above) start, in bytes.
 struct Q4KX16 {
   static constexpr int kValues = 256;

@@ -314,6 +314,33 @@ TEST(GemmIsa, X16FloatRepackKeepsEveryValue) {
   }
 }
 
+// Prefill over the x16 layout goes in blocks of rows and tokens (kX16BlockBytes): a product of
+// several row blocks and several token blocks, with a token tail, against the scalar oracle.
+TEST(GemmIsa, X16KernelsAcrossRowAndTokenBlocks) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  const KernelSet* scalar = kernels_for(Isa::kScalar);
+  const int64_t k = 4096;
+  const size_t act_row_bytes = static_cast<size_t>(k / kActBlock) * sizeof(ActBlockQ8);
+  for (Isa isa : available_isas()) {
+    for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kQ4_K}) {
+      const DType x16 = *x16_type_for(type);
+      const GemmKernel* kern = kernels_for(isa)->find(x16);
+      ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(x16);
+      const size_t group_bytes = kX16Rows * row_bytes(type, k);
+      // Just over one block of each (a token block is whole tiles of up to 8 tokens).
+      const int64_t rows = kX16Rows * static_cast<int64_t>(kX16BlockBytes / group_bytes + 2);
+      const int64_t tokens = static_cast<int64_t>(kX16BlockBytes / act_row_bytes) + 5;
+      ASSERT_GT(tokens, 24);
+      check_problem({type, k, rows, tokens, 0, rows, true}, isa, *kern, *scalar->find(type), rng,
+                    seed);
+      check_problem({type, k, rows, tokens, 16, rows - 32, true}, isa, *kern, *scalar->find(type),
+                    rng, seed);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
 // Every ISA's x16 kernel (the scalar one included) on repacked weights against the scalar kernel
 // of the source type on the original weights: whole 16-row groups, every token-tile tail.
 TEST(GemmIsa, X16KernelsMatchTheSourceTypeOracle) {

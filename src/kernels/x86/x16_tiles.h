@@ -7,6 +7,7 @@
 
 #include <xmmintrin.h>  // _mm_prefetch (SSE: every x86-64 CPU)
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,13 +34,27 @@ void x16_tail_tile(Tile& tile, int64_t r, int64_t t, int64_t n) {
 }  // namespace detail
 
 // Calls tile.operator()<T>(r, t) for rows [r, r + 16) and tokens [t, t + T) over the product;
-// rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile).
+// rows [r0, r1) must be whole 16-row groups (matmul splits in multiples of the row tile). Rows
+// and tokens go in blocks of about kX16BlockBytes each (see there); token blocks are whole tiles,
+// so only the last block has a tail.
 template <int kMaxTokens, class Tile>
 void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
-  for (int64_t r = a.r0; r < a.r1; r += kX16Rows) {
-    int64_t t = 0;
-    for (; t + kMaxTokens <= a.n_tok; t += kMaxTokens) tile.template operator()<kMaxTokens>(r, t);
-    if (t < a.n_tok) detail::x16_tail_tile<kMaxTokens - 1>(tile, r, t, a.n_tok - t);
+  const size_t group_bytes = kX16Rows * a.w_stride;
+  const int64_t block_rows = kX16Rows * static_cast<int64_t>(std::max<size_t>(
+                                            1, kX16BlockBytes / std::max<size_t>(1, group_bytes)));
+  const int64_t block_tokens =
+      kMaxTokens * static_cast<int64_t>(std::max<size_t>(
+                       1, kX16BlockBytes / std::max<size_t>(1, kMaxTokens * a.x_stride)));
+  for (int64_t rb = a.r0; rb < a.r1; rb += block_rows) {
+    const int64_t re = std::min(a.r1, rb + block_rows);
+    for (int64_t tb = 0; tb < a.n_tok; tb += block_tokens) {
+      const int64_t te = std::min(a.n_tok, tb + block_tokens);
+      for (int64_t r = rb; r < re; r += kX16Rows) {
+        int64_t t = tb;
+        for (; t + kMaxTokens <= te; t += kMaxTokens) tile.template operator()<kMaxTokens>(r, t);
+        if (t < te) detail::x16_tail_tile<kMaxTokens - 1>(tile, r, t, te - t);
+      }
+    }
   }
 }
 
