@@ -98,7 +98,7 @@ bool ThreadPool::claim_back(int owner, int64_t& begin, int64_t& end) {
   uint64_t b = share.load(std::memory_order_relaxed);
   for (;;) {
     const int64_t front = share_front(b), back = share_back(b);
-    if (back - front < 2 * job_min_chunk_ || front >= back) return false;
+    if (back - front < 2 * job_min_chunk_) return false;  // job_min_chunk_ >= 1 here
     const int64_t take = std::max(job_min_chunk_, (back - front) / 2);
     if (share.compare_exchange_weak(b, pack_share(front, back - take), std::memory_order_relaxed)) {
       begin = back - take;

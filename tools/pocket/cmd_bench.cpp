@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <span>
 #include <vector>
@@ -60,29 +61,40 @@ Stats stats(std::vector<double> v) {
 // and could understate the bandwidth, which would overstate our fraction of the roofline). The
 // buffer is in huge pages where the system offers them, as the weights are (core/huge_map.h),
 // and handed out in chunks to whichever thread is free, as the matrix products are.
-double measure_bandwidth_gbs(int threads) {
-  constexpr size_t kBytes = size_t{1} << 30;
-  constexpr int64_t kChunk = int64_t{4} << 20;
-  const std::shared_ptr<void> pages = allocate_pages(kBytes);
-  const std::span<uint8_t> buf(static_cast<uint8_t*>(pages.get()), kBytes);
-  std::memset(buf.data(), 1, kBytes);  // written: every page is backed before timing
-  ThreadPool pool(threads);
-  double best = 0;
-  std::vector<int> found(static_cast<size_t>(threads));
-  for (int pass = 0; pass < 5; ++pass) {
-    const auto t0 = Clock::now();
-    pool.parallel_for_dynamic(
-        static_cast<int64_t>(kBytes), kChunk, [&](int tid, int64_t b, int64_t e) {
-          found[static_cast<size_t>(tid)] +=
-              std::memchr(buf.data() + b, 0xAB, static_cast<size_t>(e - b)) != nullptr;
-        });
-    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-    best = std::max(best, static_cast<double>(kBytes) / s / 1e9);
+// The buffer and threads are made once and kept: a tg run with --bandwidth probes before and
+// after each run, and writing 1 GB of fresh pages took more time than reading it five times.
+class BandwidthProbe {
+ public:
+  explicit BandwidthProbe(int threads)
+      : pages_(allocate_pages(kBytes)), pool_(threads), found_(static_cast<size_t>(threads)) {
+    std::memset(pages_.get(), 1, kBytes);  // written: every page is backed before timing
   }
-  POCKET_CHECK(std::count(found.begin(), found.end(), 0) == threads, ErrorCode::kInternal,
-               "bandwidth probe found a byte it never wrote");
-  return best;
-}
+
+  double measure_gbs() {
+    const std::span<const uint8_t> buf(static_cast<const uint8_t*>(pages_.get()), kBytes);
+    double best = 0;
+    for (int pass = 0; pass < 5; ++pass) {
+      const auto t0 = Clock::now();
+      pool_.parallel_for_dynamic(
+          static_cast<int64_t>(kBytes), kChunk, [&](int tid, int64_t b, int64_t e) {
+            found_[static_cast<size_t>(tid)] +=
+                std::memchr(buf.data() + b, 0xAB, static_cast<size_t>(e - b)) != nullptr;
+          });
+      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      best = std::max(best, static_cast<double>(kBytes) / s / 1e9);
+    }
+    POCKET_CHECK(std::count(found_.begin(), found_.end(), 0) == pool_.size(), ErrorCode::kInternal,
+                 "bandwidth probe found a byte it never wrote");
+    return best;
+  }
+
+ private:
+  static constexpr size_t kBytes = size_t{1} << 30;
+  static constexpr int64_t kChunk = int64_t{4} << 20;
+  std::shared_ptr<void> pages_;
+  ThreadPool pool_;
+  std::vector<int> found_;
+};
 
 std::vector<int32_t> random_tokens(int n, int64_t n_vocab, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -286,12 +298,14 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
                                        (m.weights().output == m.weights().tok_embd ? 0.0 : 1.0);
     std::vector<double> v;
     Roofline roofline;
-    double before_gbs = o.bandwidth ? measure_bandwidth_gbs(threads) : 0.0;
-    if (before_gbs > 0) roofline.probes_gbs.push_back(before_gbs);
+    std::optional<BandwidthProbe> probe;
+    if (o.bandwidth) probe.emplace(threads);
+    double before_gbs = probe ? probe->measure_gbs() : 0.0;
+    if (probe) roofline.probes_gbs.push_back(before_gbs);
     for (int r = 0; r < o.reps; ++r) {
       v.push_back(run_tg(ctx, o.n_gen, o.depth, static_cast<uint32_t>(r + 7)));
-      if (before_gbs > 0) {
-        const double after_gbs = measure_bandwidth_gbs(threads);
+      if (probe) {
+        const double after_gbs = probe->measure_gbs();
         roofline.probes_gbs.push_back(after_gbs);
         roofline.fractions.push_back(v.back() * bytes_per_token /
                                      (std::max(before_gbs, after_gbs) * 1e9));
@@ -317,7 +331,7 @@ int bench(const BenchOptions& o) {
   const int threads = o.threads > 0 ? o.threads : ThreadPool::default_threads();
   double bandwidth = 0;
   if (o.bandwidth) {
-    bandwidth = measure_bandwidth_gbs(threads);
+    bandwidth = BandwidthProbe(threads).measure_gbs();
     if (!o.json) std::printf("read bandwidth: %.1f GB/s (%d threads)\n", bandwidth, threads);
   }
   if (o.bandwidth && o.models.empty()) {

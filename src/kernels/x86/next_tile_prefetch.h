@@ -21,6 +21,7 @@
 
 #include <xmmintrin.h>  // _mm_prefetch
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,8 +34,7 @@ inline constexpr size_t kDecodePrefetchDistance = 8 * 1024;
 class NextTilePrefetch {
  public:
   NextTilePrefetch(const uint8_t* tile, size_t tile_bytes)
-      : next_(reinterpret_cast<const char*>(
-            tile + (tile_bytes > kDecodePrefetchDistance ? tile_bytes : kDecodePrefetchDistance))),
+      : next_(reinterpret_cast<const char*>(tile + std::max(tile_bytes, kDecodePrefetchDistance))),
         last_(static_cast<int64_t>(tile_bytes) - 1) {}
 
   void step() {
