@@ -87,9 +87,10 @@ void run(benchmark::State& state, Isa isa, DType type, Shape shape, bool x16) {
   a.n_tok = shape.tokens;
   a.y = y.data();
   a.y_stride = shape.rows;
-  if (kern.act == ActFormat::kQ8) {
+  if (is_int8(kern.act)) {
+    const QuantizeActFn quantize = set.quantizer(kern.act);
     for (int64_t t = 0; t < shape.tokens; ++t) {
-      set.quantize_act(x.data() + t * shape.k, xq.data() + t * (shape.k / kActBlock), shape.k);
+      quantize(x.data() + t * shape.k, xq.data() + t * (shape.k / kActBlock), shape.k);
     }
     a.x = xq.data();
     a.x_stride = static_cast<size_t>(shape.k / kActBlock) * sizeof(ActBlockQ8);

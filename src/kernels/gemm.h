@@ -20,9 +20,14 @@ std::string_view isa_name(Isa isa);
 
 // What a kernel wants its activations as.
 enum class ActFormat {
-  kF32,  // float rows (F32 / F16 / BF16 weights: FMA in f32)
-  kQ8,   // ActBlockQ8 rows (integer weight formats: int8 dot products)
+  kF32,     // float rows (F32 / F16 / BF16 weights: FMA in f32)
+  kQ8,      // ActBlockQ8 rows (integer weight formats: int8 dot products)
+  kQ8G128,  // ActBlockQ8 rows whose 4 blocks of each 128 values share one scale (act_quant.h)
 };
+
+inline bool is_int8(ActFormat f) {
+  return f != ActFormat::kF32;
+}
 
 struct GemmArgs {
   const uint8_t* w = nullptr;  // weight row 0
@@ -99,9 +104,15 @@ struct KernelSet {
   // polynomial, relative error < 1e-4; ref::exp_fast in kernels/ref/ops.cpp defines it exactly).
   SiluMulFn silu_mul_fast = nullptr;
   ExpFn exp_fast = nullptr;
-  std::array<GemmKernel, kMaxTypeId> gemm{};  // by DType id; fn null: not provided
-  QuantizeActFn quantize_act = nullptr;
+  std::array<GemmKernel, kMaxTypeId> gemm{};   // by DType id; fn null: not provided
+  QuantizeActFn quantize_act = nullptr;        // ActFormat::kQ8
+  QuantizeActFn quantize_act_g128 = nullptr;   // ActFormat::kQ8G128
   std::array<AttnKernel, kNumKvTypes> attn{};  // by KvType
+
+  // The quantizer of an int8 format.
+  QuantizeActFn quantizer(ActFormat f) const {
+    return f == ActFormat::kQ8G128 ? quantize_act_g128 : quantize_act;
+  }
 
   const GemmKernel* find(DType t) const {
     const auto id = static_cast<size_t>(t);

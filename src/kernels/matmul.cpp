@@ -14,6 +14,12 @@ namespace {
 constexpr size_t kMaxOutputs = 8;
 constexpr int64_t kMinChunkBytes = 32 * 1024;
 
+constexpr size_t kInt8Formats = 2;
+constexpr std::array<ActFormat, kInt8Formats> kInt8FormatOf = {ActFormat::kQ8, ActFormat::kQ8G128};
+size_t int8_slot(ActFormat f) {
+  return f == ActFormat::kQ8G128 ? 1 : 0;
+}
+
 struct Job {
   const GemmKernel* kern;
   GemmArgs args;
@@ -30,7 +36,9 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
   const KernelSet& ks = active_kernels();
   const int64_t k = outputs[0].w->ne[0];
   std::array<Job, kMaxOutputs> jobs;
-  bool any_q8 = false;
+  // The int8 formats the kernels ask for (kernels of group-128 weights want theirs, the others
+  // blocks of 32): each is made once, shared by all threads and outputs.
+  std::array<bool, kInt8Formats> wanted{};
   int64_t n_tiles = 0;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const TensorView& w = *outputs[i].w;
@@ -39,10 +47,11 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
     const GemmKernel* kern = ks.find(w.type);
     POCKET_CHECK(kern != nullptr, ErrorCode::kUnsupported, "no matrix kernel for tensor '", w.name,
                  "' of type ", dtype_name(w.type));
-    if (kern->act == ActFormat::kQ8) {
-      POCKET_CHECK(k % kActBlock == 0, ErrorCode::kUnsupported, "tensor '", w.name,
-                   "' has rows of ", k, ", not a multiple of ", kActBlock);
-      any_q8 = true;
+    if (is_int8(kern->act)) {
+      const int64_t span = kern->act == ActFormat::kQ8G128 ? kActSpan128 * kActBlock : kActBlock;
+      POCKET_CHECK(k % span == 0, ErrorCode::kUnsupported, "tensor '", w.name, "' has rows of ", k,
+                   ", not a multiple of ", span);
+      wanted[int8_slot(kern->act)] = true;
     }
     Job& job = jobs[i];
     job.kern = kern;
@@ -56,25 +65,27 @@ void matmul_many(std::span<const MatmulOutput> outputs, const float* x, int64_t 
     job.args.y = outputs[i].y;
     job.args.y_stride = outputs[i].y_stride;
   }
-  // Each token's activations quantized once, shared by all threads and outputs.
-  thread_local std::vector<ActBlockQ8> act;
-  uint64_t act_version = 0;
-  if (any_q8) {
-    act_version = new_activation_version();
-    const int64_t blocks = k / kActBlock;
-    act.resize(static_cast<size_t>(blocks * n_tokens));
+  thread_local std::array<std::vector<ActBlockQ8>, kInt8Formats> act;
+  std::array<uint64_t, kInt8Formats> act_version{};
+  const int64_t blocks = k / kActBlock;
+  for (size_t f = 0; f < kInt8Formats; ++f) {
+    if (!wanted[f]) continue;
+    act_version[f] = new_activation_version();
+    act[f].resize(static_cast<size_t>(blocks * n_tokens));
     // A thread_local is not captured by a lambda: each worker would see its own (empty) vector.
-    ActBlockQ8* act_rows = act.data();
+    ActBlockQ8* act_rows = act[f].data();
+    const QuantizeActFn quantize = ks.quantizer(kInt8FormatOf[f]);
     pool.parallel_for(n_tokens, [&](int, int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) ks.quantize_act(x + t * x_stride, act_rows + t * blocks, k);
+      for (int64_t t = t0; t < t1; ++t) quantize(x + t * x_stride, act_rows + t * blocks, k);
     });
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
     GemmArgs& a = jobs[i].args;
-    if (jobs[i].kern->act == ActFormat::kQ8) {
-      a.x = act.data();
-      a.x_stride = static_cast<size_t>(k / kActBlock) * sizeof(ActBlockQ8);
-      a.x_version = act_version;
+    if (is_int8(jobs[i].kern->act)) {
+      const size_t f = int8_slot(jobs[i].kern->act);
+      a.x = act[f].data();
+      a.x_stride = static_cast<size_t>(blocks) * sizeof(ActBlockQ8);
+      a.x_version = act_version[f];
     } else {
       a.x = x;
       a.x_stride = static_cast<size_t>(x_stride) * sizeof(float);

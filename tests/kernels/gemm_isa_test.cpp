@@ -129,13 +129,16 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
     std::copy(v.begin(), v.end(), xf.begin() + t * (p.k + 8));
   }
   std::vector<ActBlockQ8> xq(static_cast<size_t>((blocks + 1) * std::max<int64_t>(p.tokens, 1)));
-  // The values the oracle multiplies by (dequantized activations for integer types).
+  // The values the oracle multiplies by (dequantized activations for integer types). The kernel
+  // under test says how the activations are quantized; the oracle reads any int8 format.
+  ASSERT_EQ(is_int8(kern.act), is_int8(oracle.act)) << describe(p, isa, seed);
+  const QuantizeActFn quantize = kernels_for(Isa::kScalar)->quantizer(kern.act);
   std::vector<float> xv(static_cast<size_t>(p.k * p.tokens));
   for (int64_t t = 0; t < p.tokens; ++t) {
     const float* src = xf.data() + t * (p.k + 8);
-    if (oracle.act == ActFormat::kQ8) {
+    if (is_int8(kern.act)) {
       ActBlockQ8* dst = xq.data() + t * (blocks + 1);
-      ref::quantize_act_q8(src, dst, p.k);
+      quantize(src, dst, p.k);
       for (int64_t i = 0; i < p.k; ++i) {
         xv[static_cast<size_t>(t * p.k + i)] =
             dst[i / kActBlock].d * dst[i / kActBlock].q[i % kActBlock];
@@ -144,7 +147,6 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
       std::copy(src, src + p.k, xv.begin() + t * p.k);
     }
   }
-  ASSERT_EQ(kern.act, oracle.act);
   GemmArgs a;
   a.w = w.data();
   a.w_stride = w_stride;
@@ -152,7 +154,7 @@ void check_problem(const Problem& p, Isa isa, const GemmKernel& kern, const Gemm
   a.r0 = p.r0;
   a.r1 = p.r1;
   a.n_tok = p.tokens;
-  if (oracle.act == ActFormat::kQ8) {
+  if (is_int8(kern.act)) {
     a.x = xq.data();
     a.x_stride = static_cast<size_t>(blocks + 1) * sizeof(ActBlockQ8);
   } else {
@@ -323,12 +325,13 @@ TEST(GemmIsa, X16KernelsAcrossRowAndTokenBlocks) {
   const int64_t k = 4096;
   const size_t act_row_bytes = static_cast<size_t>(k / kActBlock) * sizeof(ActBlockQ8);
   for (Isa isa : available_isas()) {
-    for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kQ4_K}) {
+    for (DType type : {DType::kQ4_0, DType::kQ8_0, DType::kPQ4_G128, DType::kQ4_K}) {
       const DType x16 = *x16_type_for(type);
       const GemmKernel* kern = kernels_for(isa)->find(x16);
       ASSERT_NE(kern, nullptr) << isa_name(isa) << " " << dtype_name(x16);
       const size_t group_bytes = kX16Rows * row_bytes(type, k);
-      // Just over one block of each (a token block is whole tiles of up to 8 tokens).
+      // Just over one block of each (a token block is whole tiles of up to 8 tokens; AVX-512's
+      // prefill blocks are pairs of groups and tiles of 5 tokens: an odd group is left over).
       const int64_t rows = kX16Rows * static_cast<int64_t>(kX16BlockBytes / group_bytes + 2);
       const int64_t tokens = static_cast<int64_t>(kX16BlockBytes / act_row_bytes) + 5;
       ASSERT_GT(tokens, 24);
@@ -382,39 +385,79 @@ TEST(GemmIsa, QuantizeActMatchesReferenceExactly) {
   for (Isa isa : available_isas()) {
     const KernelSet* set = kernels_for(isa);
     ASSERT_NE(set->quantize_act, nullptr) << isa_name(isa);
-    for (int64_t k : {32, 64, 256, 768, 1536}) {
-      std::vector<float> x = random_values(k, rng);
-      // Edge cases: an all-zero block, values exactly halfway between two quanta of the block's
-      // scale, and a block whose maximum is negative.
-      if (k >= 128) {
-        std::fill(x.begin() + 32, x.begin() + 64, 0.0f);
-        for (int i = 0; i < 32; ++i)
-          x[static_cast<size_t>(64 + i)] = (static_cast<float>(i) - 15.5f);
-        x[96] = -127.0f;
-        for (int i = 1; i < 32; ++i) x[static_cast<size_t>(96 + i)] = static_cast<float>(i) + 0.5f;
-      }
-      std::vector<ActBlockQ8> want(static_cast<size_t>(k / kActBlock));
-      std::vector<ActBlockQ8> got(want.size());
-      std::memset(static_cast<void*>(got.data()), 0x55, got.size() * sizeof(ActBlockQ8));
-      ref::quantize_act_q8(x.data(), want.data(), k);
-      set->quantize_act(x.data(), got.data(), k);
-      for (size_t b = 0; b < want.size(); ++b) {
-        const std::string where = std::string(isa_name(isa)) + " k=" + std::to_string(k) +
-                                  " block " + std::to_string(b) + " seed=" + std::to_string(seed);
-        ASSERT_EQ(std::memcmp(&got[b].d, &want[b].d, 4), 0)
-            << "d " << got[b].d << " vs " << want[b].d << " " << where;
-        ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0)
-            << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
-        ASSERT_EQ(got[b].isum, want[b].isum) << "isum " << where;
-        int32_t isum = 0;
-        for (int i = 0; i < kActBlock; ++i) isum += want[b].q[i];
-        ASSERT_EQ(want[b].isum, isum) << "reference isum " << where;
-        for (int i = 0; i < kActBlock; ++i) {
-          ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
+    ASSERT_NE(set->quantize_act_g128, nullptr) << isa_name(isa);
+    for (const bool g128 : {false, true}) {
+      for (int64_t k : {32, 64, 256, 768, 1536}) {
+        if (g128 && k % 128 != 0) continue;
+        std::vector<float> x = random_values(k, rng);
+        // Edge cases: an all-zero block, values exactly halfway between two quanta of the block's
+        // scale, and a block whose maximum is negative.
+        if (k >= 128) {
+          std::fill(x.begin() + 32, x.begin() + 64, 0.0f);
+          for (int i = 0; i < 32; ++i)
+            x[static_cast<size_t>(64 + i)] = (static_cast<float>(i) - 15.5f);
+          x[96] = -127.0f;
+          for (int i = 1; i < 32; ++i)
+            x[static_cast<size_t>(96 + i)] = static_cast<float>(i) + 0.5f;
+        }
+        std::vector<ActBlockQ8> want(static_cast<size_t>(k / kActBlock));
+        std::vector<ActBlockQ8> got(want.size());
+        std::memset(static_cast<void*>(got.data()), 0x55, got.size() * sizeof(ActBlockQ8));
+        (g128 ? ref::quantize_act_q8_g128 : ref::quantize_act_q8)(x.data(), want.data(), k);
+        (g128 ? set->quantize_act_g128 : set->quantize_act)(x.data(), got.data(), k);
+        for (size_t b = 0; b < want.size(); ++b) {
+          const std::string where = std::string(isa_name(isa)) + (g128 ? " g128" : "") +
+                                    " k=" + std::to_string(k) + " block " + std::to_string(b) +
+                                    " seed=" + std::to_string(seed);
+          ASSERT_EQ(std::memcmp(&got[b].d, &want[b].d, 4), 0)
+              << "d " << got[b].d << " vs " << want[b].d << " " << where;
+          ASSERT_EQ(std::memcmp(&got[b].sum, &want[b].sum, 4), 0)
+              << "sum " << got[b].sum << " vs " << want[b].sum << " " << where;
+          ASSERT_EQ(got[b].isum, want[b].isum) << "isum " << where;
+          int32_t isum = 0;
+          for (int i = 0; i < kActBlock; ++i) isum += want[b].q[i];
+          ASSERT_EQ(want[b].isum, isum) << "reference isum " << where;
+          for (int i = 0; i < kActBlock; ++i) {
+            ASSERT_EQ(got[b].q[i], want[b].q[i]) << "q[" << i << "] " << where;
+          }
         }
       }
     }
   }
+}
+
+// Group-128 activations: each 128 values' blocks share the scale max |x| / 127 of all 128, and
+// the values are those of quantizing with that scale.
+TEST(GemmIsa, Group128ActivationsShareOneScalePer128Values) {
+  const unsigned seed = test_seed();
+  std::mt19937 rng(seed);
+  const int64_t k = 512;
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(k));
+  for (float& v : x) v = normal(rng);
+  x[200] = 40.0f;  // an outlier coarsens its own 128 values only
+  std::vector<ActBlockQ8> q(static_cast<size_t>(k / kActBlock));
+  ref::quantize_act_q8_g128(x.data(), q.data(), k);
+  for (int64_t s = 0; s < k / 128; ++s) {
+    float amax = 0.0f;
+    for (int64_t i = 0; i < 128; ++i)
+      amax = std::max(amax, std::fabs(x[static_cast<size_t>(s * 128 + i)]));
+    for (int64_t j = 0; j < kActSpan128; ++j) {
+      const ActBlockQ8& b = q[static_cast<size_t>(s * kActSpan128 + j)];
+      ASSERT_EQ(b.d, amax / 127.0f) << "span " << s << " block " << j << " seed=" << seed;
+      int32_t isum = 0;
+      for (int i = 0; i < kActBlock; ++i) {
+        const float v = x[static_cast<size_t>(s * 128 + j * kActBlock + i)];
+        ASSERT_EQ(b.q[i], static_cast<int8_t>(std::nearbyint(v * (1.0f / b.d))))
+            << "span " << s << " block " << j << " value " << i << " seed=" << seed;
+        isum += b.q[i];
+      }
+      ASSERT_EQ(b.isum, isum);
+      ASSERT_EQ(b.sum, b.d * static_cast<float>(isum));
+    }
+  }
+  EXPECT_EQ(q[6].d, 40.0f / 127.0f);  // the outlier's span (values 128..255)
+  EXPECT_LT(q[0].d, 8.0f / 127.0f);
 }
 
 // Kernels may keep what they derive from the activations between the calls of one product

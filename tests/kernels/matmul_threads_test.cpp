@@ -40,7 +40,9 @@ TEST(MatmulThreads, EveryThreadCountAndTokenCountMatchesTheReference) {
     view.ne = {k, rows, 1, 1};
     view.data = w.data();
     view.nbytes = w.size();
-    const bool int8_act = active_kernels().find(type)->act == ActFormat::kQ8;
+    const ActFormat act = active_kernels().find(type)->act;
+    const bool int8_act = is_int8(act);
+    const QuantizeActFn quantize = kernels_for(Isa::kScalar)->quantizer(act);
     for (int threads : {1, 2, 3, 4}) {
       ThreadPool pool(threads);
       for (int64_t tokens : {1, 2, 5, 9}) {
@@ -52,7 +54,7 @@ TEST(MatmulThreads, EveryThreadCountAndTokenCountMatchesTheReference) {
         for (int64_t t = 0; t < tokens; ++t) {
           const float* xt = &x[t * k];
           if (int8_act) {
-            ref::quantize_act_q8(xt, blocks.data(), k);
+            quantize(xt, blocks.data(), k);
             for (int64_t i = 0; i < k; ++i)
               xq[i] = blocks[i / kActBlock].d * blocks[i / kActBlock].q[i % kActBlock];
             xt = xq.data();

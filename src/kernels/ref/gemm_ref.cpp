@@ -77,6 +77,7 @@ void register_scalar_kernels(KernelSet& set) {
   register_scalar_group_kernels(set, gemm_f32_act<DType::kPFP8_G128>);
   register_scalar_x16_kernels(set);
   set.quantize_act = ref::quantize_act_q8;
+  set.quantize_act_g128 = ref::quantize_act_q8_g128;
 }
 
 }  // namespace pocket

@@ -253,8 +253,12 @@ void gemm_one_token_first(const GemmArgs& a) {
 }  // namespace
 
 void avx512_register_quant(KernelSet& set) {
+  // PQ4_G128 takes activations with one scale per 128 values, as its x16 kernel does
+  // (avx512_x16.cpp), so that repacking it at load changes no result. These kernels read them as
+  // any blocks of 32.
   auto put = [&](DType t, GemmFn fn) {
-    set.gemm[static_cast<size_t>(t)] = {fn, ActFormat::kQ8, kPanelRows};
+    set.gemm[static_cast<size_t>(t)] = {
+        fn, t == DType::kPQ4_G128 ? ActFormat::kQ8G128 : ActFormat::kQ8, kPanelRows};
   };
   put(DType::kQ8_0, gemm_one_token_first<DType::kQ8_0, DecQ8_0, avx512_lane_gemv>);
   put(DType::kQ4_0, gemm_one_token_first<DType::kQ4_0, DecQ4_0, avx512_lane_gemv>);

@@ -58,9 +58,41 @@ void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
   }
 }
 
+// Prefill with tiles of two 16-row groups, so that each activation broadcast feeds two dot
+// products: the blocks of for_each_x16_tile with an even number of groups each, whose groups go
+// two at a time to pair.operator()<T>(r, t) (rows [r, r + 32), T <= kPairTokens tokens). A range
+// with an odd number of groups leaves its last to single.operator()<T>(r, t) (T <= kMaxTokens).
+template <int kPairTokens, int kMaxTokens, class PairTile, class SingleTile>
+void for_each_x16_pair_tile(const GemmArgs& a, PairTile&& pair, SingleTile&& single) {
+  constexpr int64_t kPairRows = 2 * kX16Rows;
+  const size_t pair_bytes = kPairRows * a.w_stride;
+  const int64_t block_rows = kPairRows * static_cast<int64_t>(std::max<size_t>(
+                                             1, kX16BlockBytes / std::max<size_t>(1, pair_bytes)));
+  const int64_t block_tokens =
+      kPairTokens * static_cast<int64_t>(std::max<size_t>(
+                        1, kX16BlockBytes / std::max<size_t>(1, kPairTokens * a.x_stride)));
+  for (int64_t rb = a.r0; rb < a.r1; rb += block_rows) {
+    const int64_t re = std::min(a.r1, rb + block_rows);
+    for (int64_t tb = 0; tb < a.n_tok; tb += block_tokens) {
+      const int64_t te = std::min(a.n_tok, tb + block_tokens);
+      int64_t r = rb;
+      for (; r + kPairRows <= re; r += kPairRows) {
+        int64_t t = tb;
+        for (; t + kPairTokens <= te; t += kPairTokens) pair.template operator()<kPairTokens>(r, t);
+        if (t < te) detail::x16_tail_tile<kPairTokens - 1>(pair, r, t, te - t);
+      }
+      if (r < re) {
+        int64_t t = tb;
+        for (; t + kMaxTokens <= te; t += kMaxTokens) single.template operator()<kMaxTokens>(r, t);
+        if (t < te) detail::x16_tail_tile<kMaxTokens - 1>(single, r, t, te - t);
+      }
+    }
+  }
+}
+
 // Registers an integer x16 kernel: int8 activations, thread ranges in whole 16-row groups.
-inline void put_x16_kernel(KernelSet& set, DType type, GemmFn fn) {
-  set.gemm[static_cast<size_t>(type)] = {fn, ActFormat::kQ8, kX16Rows};
+inline void put_x16_kernel(KernelSet& set, DType type, GemmFn fn, ActFormat act = ActFormat::kQ8) {
+  set.gemm[static_cast<size_t>(type)] = {fn, act, kX16Rows};
 }
 
 // The activation rows of tokens [t, t + T).
