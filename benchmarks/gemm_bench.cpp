@@ -116,7 +116,7 @@ void register_all() {
   const Shape shapes[] = {{"gemv", 1536, 8960, 1},   {"gemv_dram", 1536, 131072, 1},
                           {"batch2", 1536, 8960, 2}, {"batch8", 1536, 8960, 8},
                           {"gemm", 1536, 1024, 64},  {"prefill", 1536, 1536, 256}};
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     if (kernels_for(isa) == nullptr) continue;
     for (const Shape& shape : shapes) {
       // Minutes per case, tells nothing:

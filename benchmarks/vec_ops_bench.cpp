@@ -44,7 +44,7 @@ void run_silu(benchmark::State& state, SiluMulFn fn) {
 }
 
 void register_all() {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     const KernelSet* set = kernels_for(isa);
     if (set == nullptr) continue;
     // Names built with append: GCC 12's -Wrestrict misfires on `"literal" + std::string` at -O3.

@@ -39,6 +39,7 @@ CpuFeatures detect() {
   f.avx2 = os_avx && ((b7 >> 5) & 1);
   f.fma = os_avx && fma;
   f.f16c = os_avx && f16c;
+  f.avxvnni = os_avx && ((a71 >> 4) & 1);
   f.avx512f = os_avx512 && ((b7 >> 16) & 1);
   f.avx512bw = os_avx512 && ((b7 >> 30) & 1);
   f.avx512vl = os_avx512 && ((b7 >> 31) & 1);
@@ -75,6 +76,7 @@ std::string CpuFeatures::describe() const {
   add(avx2, "avx2");
   add(fma, "fma");
   add(f16c, "f16c");
+  add(avxvnni, "avxvnni");
   add(avx512f, "avx512f");
   add(avx512bw, "avx512bw");
   add(avx512vl, "avx512vl");

@@ -11,6 +11,7 @@ struct CpuFeatures {
   bool avx2 = false;
   bool fma = false;
   bool f16c = false;
+  bool avxvnni = false;  // AVX-VNNI: vpdpbusd on ymm without AVX-512 (CPUID.(7,1):EAX[4])
   bool avx512f = false;
   bool avx512bw = false;
   bool avx512vl = false;

@@ -21,6 +21,8 @@ bool supported(Isa isa) {
 #if defined(__x86_64__)
     case Isa::kAvx2:
       return f.avx2 && f.fma && f.f16c;
+    case Isa::kAvxVnni:
+      return f.avx2 && f.fma && f.f16c && f.avxvnni;
     case Isa::kAvx512:
       return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
 #elif defined(__aarch64__)
@@ -47,7 +49,9 @@ KernelSet build(Isa isa) {
   // Each level starts from the one below, so a type a level does not speed up keeps the best
   // kernel that exists for it.
 #if defined(__x86_64__)
-  if (isa == Isa::kAvx2 || isa == Isa::kAvx512) register_avx2_kernels(set);
+  // AVX-512 replaces every kernel AVX-VNNI adds, so it starts from AVX2 directly.
+  if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512) register_avx2_kernels(set);
+  if (isa == Isa::kAvxVnni) register_avxvnni_kernels(set);
   if (isa == Isa::kAvx512) register_avx512_kernels(set);
 #elif defined(__aarch64__)
   if (isa == Isa::kNeon || isa == Isa::kDotprod || isa == Isa::kI8mm) register_neon_kernels(set);
@@ -59,18 +63,18 @@ KernelSet build(Isa isa) {
 }
 
 Isa best_isa() {
-  for (Isa isa : {Isa::kAvx512, Isa::kAvx2, Isa::kI8mm, Isa::kDotprod, Isa::kNeon}) {
+  for (Isa isa : {Isa::kAvx512, Isa::kAvxVnni, Isa::kAvx2, Isa::kI8mm, Isa::kDotprod, Isa::kNeon}) {
     if (supported(isa)) return isa;
   }
   return Isa::kScalar;
 }
 
 Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     if (isa_name(isa) == name) return isa;
   }
   fail(ErrorCode::kInvalidArgument, "POCKET_ISA='", name,
-       "' is not one of scalar, avx2, avx512, neon, dotprod, i8mm");
+       "' is not one of scalar, avx2, avxvnni, avx512, neon, dotprod, i8mm");
 }
 
 }  // namespace
@@ -86,6 +90,8 @@ std::string_view isa_name(Isa isa) {
       return "scalar";
     case Isa::kAvx2:
       return "avx2";
+    case Isa::kAvxVnni:
+      return "avxvnni";
     case Isa::kAvx512:
       return "avx512";
     case Isa::kNeon:

@@ -14,7 +14,11 @@
 
 namespace pocket {
 
-enum class Isa { kScalar, kAvx2, kAvx512, kNeon, kDotprod, kI8mm };
+// kAvxVnni: AVX2 with AVX-VNNI (vpdpbusd on 256-bit registers, no AVX-512: Intel cores from
+// Alder Lake on).
+enum class Isa { kScalar, kAvx2, kAvxVnni, kAvx512, kNeon, kDotprod, kI8mm };
+inline constexpr Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2,    Isa::kAvxVnni, Isa::kAvx512,
+                                   Isa::kNeon,   Isa::kDotprod, Isa::kI8mm};
 
 std::string_view isa_name(Isa isa);
 
@@ -121,7 +125,7 @@ struct KernelSet {
 };
 
 // The table for the best ISA this CPU supports, or the one POCKET_ISA names
-// (scalar|avx2|avx512|neon|dotprod|i8mm; an unsupported choice is an error at first use).
+// (scalar|avx2|avxvnni|avx512|neon|dotprod|i8mm; an unsupported choice is an error at first use).
 // Types an ISA does not cover fall back to the scalar kernels.
 const KernelSet& active_kernels();
 // A specific ISA's table (scalar entries filled in), or null if this build or CPU lacks it.
@@ -130,6 +134,7 @@ const KernelSet* kernels_for(Isa isa);
 // Per-ISA registration (defined in each ISA's files; only those built for this target exist).
 void register_scalar_kernels(KernelSet& set);
 void register_avx2_kernels(KernelSet& set);
+void register_avxvnni_kernels(KernelSet& set);
 void register_avx512_kernels(KernelSet& set);
 void register_neon_kernels(KernelSet& set);
 void register_dotprod_kernels(KernelSet& set);

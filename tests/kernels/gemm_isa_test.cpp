@@ -31,7 +31,7 @@ unsigned test_seed() {
 
 std::vector<Isa> available_isas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     if (kernels_for(isa) != nullptr) out.push_back(isa);
   }
   return out;

@@ -21,7 +21,7 @@ TEST(VecOps, SiluMulMatchesTheReferenceOnEveryIsa) {
   const unsigned seed = std::random_device{}();
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> wide(-120.0f, 120.0f), narrow(-8.0f, 8.0f);
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     const KernelSet* set = kernels_for(isa);
     if (!set) continue;
     ASSERT_NE(set->silu_mul, nullptr) << isa_name(isa);
@@ -45,9 +45,6 @@ TEST(VecOps, SiluMulMatchesTheReferenceOnEveryIsa) {
     }
   }
 }
-
-constexpr Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2,    Isa::kAvx512,
-                            Isa::kNeon,   Isa::kDotprod, Isa::kI8mm};
 
 uint32_t bits(float x) {
   uint32_t b;

@@ -131,7 +131,7 @@ void run_case(const AttnCase& su, KvType type, std::mt19937& rng) {
     AttentionOptions opt;
   };
   std::vector<Variant> variants;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+  for (Isa isa : kAllIsas) {
     const KernelSet* ks = kernels_for(isa);
     if (!ks) continue;
     const AttnKernel* k = &ks->attn[static_cast<size_t>(type)];

@@ -16,8 +16,7 @@ class ForcedIsaEnvironment : public ::testing::Environment {
   void SetUp() override {
     const char* forced = std::getenv("POCKET_ISA");
     if (!forced || !*forced) return;
-    for (Isa isa :
-         {Isa::kScalar, Isa::kAvx2, Isa::kAvx512, Isa::kNeon, Isa::kDotprod, Isa::kI8mm}) {
+    for (Isa isa : kAllIsas) {
       if (isa_name(isa) == forced) {
         if (kernels_for(isa) == nullptr) {
           GTEST_SKIP() << "POCKET_ISA=" << forced << " is not available on this CPU or build";

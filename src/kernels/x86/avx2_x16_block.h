@@ -7,10 +7,12 @@
 // units of a block are summed in int16 without saturating (16 of them would not be: 8-bit codes
 // go in as two nibbles), and one vpmaddwd then gives the row's int32 sum. The codes are decoded
 // once and used by all T tokens.
-// Include after <immintrin.h>; compiled with -mavx2 -mfma -mf16c.
+// Compiled with -mavx2 -mfma -mf16c.
 // Included only by avx2_x16*.cpp files: everything is in an anonymous namespace, so no
 // instantiation compiled for one ISA can stand in for another's at link time.
 #pragma once
+
+#include <immintrin.h>
 
 #include <cstdint>
 #include <cstring>
@@ -33,7 +35,8 @@ inline __m256i broadcast4(const int8_t* p) {
 // 8-bit (512 bytes): unit c is chunk c; a code is split into its two nibbles, each summed as a
 // 4-bit code is (so no pair exceeds 2 * 15 * 127), and the high sums count 16 times.
 template <int kBits, int T>
-inline void x16_block_isums(const uint8_t* q, const ActBlockQ8* const xb[T], __m256i isum[2][T]) {
+inline void maddubs_block_isums(const uint8_t* q, const ActBlockQ8* const xb[T],
+                                __m256i isum[2][T]) {
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   __m256i lo_sum[2][T], hi_sum[2][T];  // int16 pairs (hi_sum: 8-bit only)
   POCKET_UNROLL
@@ -77,6 +80,18 @@ inline void x16_block_isums(const uint8_t* q, const ActBlockQ8* const xb[T], __m
     }
   }
 }
+
+// The block sums as avx2_x16_group.h and avx2_x16_q4k.h take them.
+struct MaddubsBlockSums {
+  // Tokens per tile, as 16 ymm registers allow: 4 (4-bit), 2 (8-bit: two int16 sums per token
+  // and half).
+  template <int kBits>
+  static constexpr int kTileTokens = kBits == 4 ? 4 : 2;
+  template <int kBits, int T>
+  static void isums(const uint8_t* q, const ActBlockQ8* const xb[T], __m256i isum[2][T]) {
+    maddubs_block_isums<kBits, T>(q, xb, isum);
+  }
+};
 
 }  // namespace
 }  // namespace pocket::x86

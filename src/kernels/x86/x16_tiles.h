@@ -1,7 +1,7 @@
 // The tiling loop every integer x16 kernel shares (kernels/repack_x16.h): whole 16-row groups,
 // and per group the tokens in tiles of kMaxTokens, the last 1..kMaxTokens-1 in one tile. The
 // tile is a template on its token count so that its accumulators stay in registers.
-// Included only by avx2_x16*.cpp and avx512_x16*.cpp files: everything is in an anonymous
+// Included only by the x16 kernel files (avx2_, avxvnni_, avx512_): everything is in an anonymous
 // namespace, so no instantiation compiled for one ISA can stand in for another's at link time.
 #pragma once
 
@@ -31,6 +31,33 @@ void x16_tail_tile(Tile& tile, int64_t r, int64_t t, int64_t n) {
     }
   }
 }
+
+// Tokens [tb, te) of rows [r, ...) in tiles of kMaxTokens, the last 1..kMaxTokens-1 in one tile.
+template <int kMaxTokens, class Tile>
+void x16_token_tiles(Tile& tile, int64_t r, int64_t tb, int64_t te) {
+  int64_t t = tb;
+  for (; t + kMaxTokens <= te; t += kMaxTokens) tile.template operator()<kMaxTokens>(r, t);
+  if (t < te) x16_tail_tile<kMaxTokens - 1>(tile, r, t, te - t);
+}
+
+// Calls blocks(rb, re, tb, te) for rows [r0, r1) in blocks of a multiple of `row_step` rows and
+// all tokens in blocks of a multiple of kTileTokens, each block about kX16BlockBytes of weights
+// or activations (see there).
+template <int kTileTokens, class Blocks>
+void x16_blocks(const GemmArgs& a, int64_t row_step, Blocks&& blocks) {
+  const size_t step_bytes = static_cast<size_t>(row_step) * a.w_stride;
+  const int64_t block_rows = row_step * static_cast<int64_t>(std::max<size_t>(
+                                            1, kX16BlockBytes / std::max<size_t>(1, step_bytes)));
+  const int64_t block_tokens =
+      kTileTokens * static_cast<int64_t>(std::max<size_t>(
+                        1, kX16BlockBytes / std::max<size_t>(1, kTileTokens * a.x_stride)));
+  for (int64_t rb = a.r0; rb < a.r1; rb += block_rows) {
+    const int64_t re = std::min(a.r1, rb + block_rows);
+    for (int64_t tb = 0; tb < a.n_tok; tb += block_tokens) {
+      blocks(rb, re, tb, std::min(a.n_tok, tb + block_tokens));
+    }
+  }
+}
 }  // namespace detail
 
 // Calls tile.operator()<T>(r, t) for rows [r, r + 16) and tokens [t, t + T) over the product;
@@ -39,23 +66,10 @@ void x16_tail_tile(Tile& tile, int64_t r, int64_t t, int64_t n) {
 // so only the last block has a tail.
 template <int kMaxTokens, class Tile>
 void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
-  const size_t group_bytes = kX16Rows * a.w_stride;
-  const int64_t block_rows = kX16Rows * static_cast<int64_t>(std::max<size_t>(
-                                            1, kX16BlockBytes / std::max<size_t>(1, group_bytes)));
-  const int64_t block_tokens =
-      kMaxTokens * static_cast<int64_t>(std::max<size_t>(
-                       1, kX16BlockBytes / std::max<size_t>(1, kMaxTokens * a.x_stride)));
-  for (int64_t rb = a.r0; rb < a.r1; rb += block_rows) {
-    const int64_t re = std::min(a.r1, rb + block_rows);
-    for (int64_t tb = 0; tb < a.n_tok; tb += block_tokens) {
-      const int64_t te = std::min(a.n_tok, tb + block_tokens);
-      for (int64_t r = rb; r < re; r += kX16Rows) {
-        int64_t t = tb;
-        for (; t + kMaxTokens <= te; t += kMaxTokens) tile.template operator()<kMaxTokens>(r, t);
-        if (t < te) detail::x16_tail_tile<kMaxTokens - 1>(tile, r, t, te - t);
-      }
-    }
-  }
+  detail::x16_blocks<kMaxTokens>(a, kX16Rows, [&](int64_t rb, int64_t re, int64_t tb, int64_t te) {
+    for (int64_t r = rb; r < re; r += kX16Rows)
+      detail::x16_token_tiles<kMaxTokens>(tile, r, tb, te);
+  });
 }
 
 // Prefill with tiles of two 16-row groups, so that each activation broadcast feeds two dot
@@ -65,29 +79,14 @@ void for_each_x16_tile(const GemmArgs& a, Tile&& tile) {
 template <int kPairTokens, int kMaxTokens, class PairTile, class SingleTile>
 void for_each_x16_pair_tile(const GemmArgs& a, PairTile&& pair, SingleTile&& single) {
   constexpr int64_t kPairRows = 2 * kX16Rows;
-  const size_t pair_bytes = kPairRows * a.w_stride;
-  const int64_t block_rows = kPairRows * static_cast<int64_t>(std::max<size_t>(
-                                             1, kX16BlockBytes / std::max<size_t>(1, pair_bytes)));
-  const int64_t block_tokens =
-      kPairTokens * static_cast<int64_t>(std::max<size_t>(
-                        1, kX16BlockBytes / std::max<size_t>(1, kPairTokens * a.x_stride)));
-  for (int64_t rb = a.r0; rb < a.r1; rb += block_rows) {
-    const int64_t re = std::min(a.r1, rb + block_rows);
-    for (int64_t tb = 0; tb < a.n_tok; tb += block_tokens) {
-      const int64_t te = std::min(a.n_tok, tb + block_tokens);
-      int64_t r = rb;
-      for (; r + kPairRows <= re; r += kPairRows) {
-        int64_t t = tb;
-        for (; t + kPairTokens <= te; t += kPairTokens) pair.template operator()<kPairTokens>(r, t);
-        if (t < te) detail::x16_tail_tile<kPairTokens - 1>(pair, r, t, te - t);
-      }
-      if (r < re) {
-        int64_t t = tb;
-        for (; t + kMaxTokens <= te; t += kMaxTokens) single.template operator()<kMaxTokens>(r, t);
-        if (t < te) detail::x16_tail_tile<kMaxTokens - 1>(single, r, t, te - t);
-      }
-    }
-  }
+  detail::x16_blocks<kPairTokens>(a, kPairRows,
+                                  [&](int64_t rb, int64_t re, int64_t tb, int64_t te) {
+                                    int64_t r = rb;
+                                    for (; r + kPairRows <= re; r += kPairRows)
+                                      detail::x16_token_tiles<kPairTokens>(pair, r, tb, te);
+                                    if (r < re)
+                                      detail::x16_token_tiles<kMaxTokens>(single, r, tb, te);
+                                  });
 }
 
 // Registers an integer x16 kernel: int8 activations, thread ranges in whole 16-row groups.

@@ -1,6 +1,7 @@
 // Registration hooks of the x86 kernel families. Each family lives in its own file compiled with
-// its ISA's flags (avx2_*.cpp: AVX2+FMA+F16C; avx512_*.cpp: AVX-512 F/BW/VL/DQ + VNNI);
-// avx2_register.cpp and avx512_register.cpp call these. Nothing here uses intrinsics, so any file
+// its ISA's flags (avx2_*.cpp: AVX2+FMA+F16C; avxvnni_*.cpp: those + AVX-VNNI; avx512_*.cpp:
+// AVX-512 F/BW/VL/DQ + VNNI); avx2_register.cpp, avxvnni_register.cpp and avx512_register.cpp
+// call these. Nothing here uses intrinsics, so any file
 // may include it.
 #pragma once
 
@@ -14,6 +15,9 @@ void avx2_register_legacy(KernelSet& set);   // Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
 void avx2_register_kquants(KernelSet& set);  // Q4_K, Q5_K, Q6_K
 void avx2_register_x16(KernelSet& set);      // the x16 layouts (kernels/repack_x16.h)
 void avx2_register_x16_q4k(KernelSet& set);  // and Q4_K's
+
+void avxvnni_register_x16(KernelSet& set);      // avx2_x16_group.h over vpdpbusd block sums
+void avxvnni_register_x16_q4k(KernelSet& set);  // avx2_x16_q4k.h over them
 
 void avx512_register_act_quant(KernelSet& set);
 void avx512_register_float(KernelSet& set);
