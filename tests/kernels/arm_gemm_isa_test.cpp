@@ -82,18 +82,16 @@ std::vector<uint8_t> random_row(DType type, int64_t k, std::mt19937& rng) {
 struct Problem {
   DType type;
   int64_t k, rows, tokens, r0;
-  std::vector<uint8_t> w;      // (r0 + rows) weight rows
-  std::vector<float> x;        // tokens rows of k floats, stride x_pad
-  int64_t x_pad;               // floats per activation row (>= k)
-  std::vector<ActBlockQ8> xq;  // tokens rows of k/32 blocks, stride xq_pad blocks
+  std::vector<uint8_t> w;          // (r0 + rows) weight rows
+  std::vector<float> x;            // tokens rows of k floats, stride x_pad
+  int64_t x_pad;                   // floats per activation row (>= k)
+  std::vector<ActBlockQ8> xq;      // tokens rows of k/32 blocks, stride xq_pad blocks
   int64_t xq_pad;
-  std::vector<float> wdeq;  // dequantized weights, for the error bound
+  std::vector<float> wdeq;         // dequantized weights, for the error bound
 };
 
 Problem make_problem(DType type, int64_t k, int64_t rows, int64_t tokens, std::mt19937& rng) {
-  Problem p{type, k,  rows,  tokens, static_cast<int64_t>(rng() % 6),
-            {},   {}, k + 4, {},     k / kActBlock + 1,
-            {}};
+  Problem p{type, k, rows, tokens, static_cast<int64_t>(rng() % 6), {}, {}, k + 4, {}, k / kActBlock + 1, {}};
   const int64_t all_rows = p.r0 + rows;
   const size_t rb = row_bytes(type, static_cast<uint64_t>(k));
   p.w.resize(rb * static_cast<size_t>(all_rows));
@@ -155,9 +153,8 @@ double abs_dot(const Problem& p, bool q8, int64_t r, int64_t t) {
   return s;
 }
 
-const DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8_0,
-                        DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
-                        DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
+const DType kTypes[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_1,
+                        DType::kQ5_0, DType::kQ5_1, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
 
 TEST(ArmGemmIsa, EveryTableMatchesScalar) {
   const unsigned seed = std::random_device{}();
@@ -197,11 +194,10 @@ TEST(ArmGemmIsa, EveryTableMatchesScalar) {
             for (int64_t t = 0; t < tokens; ++t) {
               for (int64_t r = 0; r < y_stride; ++r) {
                 const size_t at = static_cast<size_t>(t * y_stride + r);
-                const std::string where =
-                    std::string(isa_name(set->isa)) + " " + std::string(dtype_name(type)) +
-                    " k=" + std::to_string(k) + " rows=" + std::to_string(rows) +
-                    " tokens=" + std::to_string(tokens) + " r0=" + std::to_string(p.r0) + " row " +
-                    std::to_string(r) + " token " + std::to_string(t);
+                const std::string where = std::string(isa_name(set->isa)) + " " + std::string(dtype_name(type)) +
+                                          " k=" + std::to_string(k) + " rows=" + std::to_string(rows) +
+                                          " tokens=" + std::to_string(tokens) + " r0=" + std::to_string(p.r0) +
+                                          " row " + std::to_string(r) + " token " + std::to_string(t);
                 if (r < p.r0 || r >= p.r0 + rows) {
                   ASSERT_EQ(got[at], kSentinel) << where << ": wrote outside its rows";
                   continue;
@@ -233,8 +229,7 @@ TEST(ArmGemmIsa, QuantizeActMatchesReferenceExactly) {
       for (int rep = 0; rep < 4; ++rep) {
         std::vector<float> x = random_acts(k, rng);
         if (rep == 1) {  // values exactly halfway between two steps, and tiny values
-          for (int64_t i = 0; i < k; ++i)
-            x[static_cast<size_t>(i)] = static_cast<float>(i % 64) * 0.5f - 16.0f;
+          for (int64_t i = 0; i < k; ++i) x[static_cast<size_t>(i)] = static_cast<float>(i % 64) * 0.5f - 16.0f;
         } else if (rep == 2) {
           for (float& v : x) v *= 1e-30f;
         }
@@ -245,12 +240,10 @@ TEST(ArmGemmIsa, QuantizeActMatchesReferenceExactly) {
         for (int64_t b = 0; b < nb; ++b) {
           const ActBlockQ8& w = want[static_cast<size_t>(b)];
           const ActBlockQ8& g = got[static_cast<size_t>(b)];
-          const std::string where = std::string(isa_name(isa)) + " k=" + std::to_string(k) +
-                                    " rep " + std::to_string(rep) + " block " + std::to_string(b);
-          ASSERT_EQ(std::memcmp(&w.d, &g.d, sizeof(float)), 0)
-              << where << ": d " << g.d << " want " << w.d;
-          ASSERT_EQ(std::memcmp(&w.sum, &g.sum, sizeof(float)), 0)
-              << where << ": sum " << g.sum << " want " << w.sum;
+          const std::string where = std::string(isa_name(isa)) + " k=" + std::to_string(k) + " rep " +
+                                    std::to_string(rep) + " block " + std::to_string(b);
+          ASSERT_EQ(std::memcmp(&w.d, &g.d, sizeof(float)), 0) << where << ": d " << g.d << " want " << w.d;
+          ASSERT_EQ(std::memcmp(&w.sum, &g.sum, sizeof(float)), 0) << where << ": sum " << g.sum << " want " << w.sum;
           ASSERT_EQ(g.isum, w.isum) << where << ": isum";
           for (int i = 0; i < kActBlock; ++i) ASSERT_EQ(g.q[i], w.q[i]) << where << " value " << i;
         }
@@ -285,8 +278,7 @@ TEST(ArmGemmIsa, DetectionAndFallbackChain) {
     const KernelSet* s = kernels_for(isa);
     if (s == nullptr) continue;
     EXPECT_EQ(s->isa, isa);
-    for (DType type : kTypes)
-      EXPECT_NE(s->find(type), nullptr) << isa_name(isa) << " " << dtype_name(type);
+    for (DType type : kTypes) EXPECT_NE(s->find(type), nullptr) << isa_name(isa) << " " << dtype_name(type);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "runtime/chat_template.h"
+#include "runtime/model_loader.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "runtime/model_loader.h"
 #include "shared_data.h"
 
 namespace pocket {
@@ -69,9 +69,9 @@ TEST(ChatTemplateTest, DeepSeekR1SharedGoldenIds) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const json c = json::parse(line);
-    const std::string text = render_chat(
-        ChatFormat::kDeepSeekR1, messages_from_json(c.at("messages")),
-        c.at("add_generation_prompt").get<bool>(), c.at("bos_token").get<std::string>());
+    const std::string text =
+        render_chat(ChatFormat::kDeepSeekR1, messages_from_json(c.at("messages")),
+                    c.at("add_generation_prompt").get<bool>(), c.at("bos_token").get<std::string>());
     EXPECT_EQ(tok->encode(text, /*add_bos=*/false), c.at("ids").get<std::vector<int32_t>>())
         << "case " << cases;
     ++cases;
