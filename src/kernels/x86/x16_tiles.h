@@ -89,9 +89,11 @@ void for_each_x16_pair_tile(const GemmArgs& a, PairTile&& pair, SingleTile&& sin
                                   });
 }
 
-// Registers an integer x16 kernel: int8 activations, thread ranges in whole 16-row groups.
-inline void put_x16_kernel(KernelSet& set, DType type, GemmFn fn, ActFormat act = ActFormat::kQ8) {
-  set.gemm[static_cast<size_t>(type)] = {fn, act, kX16Rows};
+// Registers an integer x16 kernel: int8 activations, thread ranges in whole 16-row groups (or
+// whole multiples of `row_tile` rows).
+inline void put_x16_kernel(KernelSet& set, DType type, GemmFn fn, ActFormat act = ActFormat::kQ8,
+                           int row_tile = kX16Rows) {
+  set.gemm[static_cast<size_t>(type)] = {fn, act, row_tile};
 }
 
 // The activation rows of tokens [t, t + T).
