@@ -61,8 +61,9 @@ Stats stats(std::vector<double> v) {
 // and could understate the bandwidth, which would overstate our fraction of the roofline). The
 // buffer is in huge pages where the system offers them, as the weights are (core/huge_map.h),
 // and handed out in chunks to whichever thread is free, as the matrix products are.
-// The buffer and threads are made once and kept: a tg run with --bandwidth probes before and
-// after each run, and writing 1 GB of fresh pages took more time than reading it five times.
+// The buffer and threads are made once per command and kept: a tg run with --bandwidth probes
+// before and after each run, and writing 1 GB of fresh pages took more time than reading it five
+// times.
 class BandwidthProbe {
  public:
   explicit BandwidthProbe(int threads)
@@ -157,7 +158,9 @@ double run_ttft(Context& ctx, int n, uint32_t seed) {
   return seconds_since(t0);
 }
 
-int bench_model(const BenchOptions& o, const std::string& path, int threads) {
+// probe: with --bandwidth, the one probe of the whole command (its 1 GB is written once).
+int bench_model(const BenchOptions& o, const std::string& path, int threads,
+                BandwidthProbe* probe) {
   const std::string isa(isa_name(active_kernels().isa));
   const ContextParams params{.n_ctx = std::max(o.n_prompt, o.depth + o.n_gen) + 1,
                              .n_seq_max = 1,
@@ -298,8 +301,6 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
                                        (m.weights().output == m.weights().tok_embd ? 0.0 : 1.0);
     std::vector<double> v;
     Roofline roofline;
-    std::optional<BandwidthProbe> probe;
-    if (o.bandwidth) probe.emplace(threads);
     double before_gbs = probe ? probe->measure_gbs() : 0.0;
     if (probe) roofline.probes_gbs.push_back(before_gbs);
     for (int r = 0; r < o.reps; ++r) {
@@ -330,8 +331,9 @@ int bench_model(const BenchOptions& o, const std::string& path, int threads) {
 int bench(const BenchOptions& o) {
   const int threads = o.threads > 0 ? o.threads : ThreadPool::default_threads();
   double bandwidth = 0;
+  std::optional<BandwidthProbe> probe;
   if (o.bandwidth) {
-    bandwidth = BandwidthProbe(threads).measure_gbs();
+    bandwidth = probe.emplace(threads).measure_gbs();
     if (!o.json) std::printf("read bandwidth: %.1f GB/s (%d threads)\n", bandwidth, threads);
   }
   if (o.bandwidth && o.models.empty()) {
@@ -354,7 +356,7 @@ int bench(const BenchOptions& o) {
                           .memory = o.memory,
                           .json = o.json});
   }
-  for (const std::string& path : models) bench_model(o, path, threads);
+  for (const std::string& path : models) bench_model(o, path, threads, probe ? &*probe : nullptr);
   return 0;
 }
 
